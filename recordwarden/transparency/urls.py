@@ -1,0 +1,2 @@
+app_name = "transparency"
+urlpatterns: list = []
