@@ -32,37 +32,105 @@ class Element:
 
 
 _ELEMENTS = [
-    Element("name", "Full name", "person", Sensitivity.IDENTITY,
-            "First, middle and last name and suffix as on file."),
-    Element("dob", "Date of birth", "person", Sensitivity.IDENTITY,
-            "Date of birth as on file."),
-    Element("address", "Address", "person", Sensitivity.CONTACT,
-            "Street, city, state, ZIP and county of the last known address."),
-    Element("phone", "Telephone number", "person", Sensitivity.CONTACT,
-            "Telephone number on a claim, if any."),
-    Element("ssn", "Social Security number", "person", Sensitivity.SSN,
-            "The full nine-digit SSN."),
-    Element("ssn_last4", "Last four digits of SSN", "person", Sensitivity.SSN,
-            "The last four digits of the SSN."),
-    Element("employer", "Employer", "employment", Sensitivity.EMPLOYMENT,
-            "Name, FEIN and address of each employer in the quarters asked for."),
-    Element("wages", "Quarterly wages", "employment", Sensitivity.WAGES,
-            "Wages reported per employer per quarter in the quarters asked for."),
-    Element("claim_dates", "Claim dates", "benefits", Sensitivity.BENEFITS,
-            "Filing, effective and end dates of unemployment-insurance claims."),
-    Element("benefit_amounts", "Benefit amounts", "benefits", Sensitivity.BENEFITS,
-            "Weekly benefit amount and claim status."),
-    Element("work_authorization", "Work-authorization status", "claim",
-            Sensitivity.PROTECTED,
-            "Immigration or work-authorization status recorded on a claim."),
-    Element("alien_number", "Alien registration number", "claim", Sensitivity.PROTECTED,
-            "The A-number recorded on a claim."),
-    Element("save_result", "SAVE verification result", "claim", Sensitivity.PROTECTED,
-            "Result of the SAVE immigration-status check on a claim."),
+    Element(
+        "name",
+        "Full name",
+        "person",
+        Sensitivity.IDENTITY,
+        "First, middle and last name and suffix as on file.",
+    ),
+    Element(
+        "dob",
+        "Date of birth",
+        "person",
+        Sensitivity.IDENTITY,
+        "Date of birth as on file.",
+    ),
+    Element(
+        "address",
+        "Address",
+        "person",
+        Sensitivity.CONTACT,
+        "Street, city, state, ZIP and county of the last known address.",
+    ),
+    Element(
+        "phone",
+        "Telephone number",
+        "person",
+        Sensitivity.CONTACT,
+        "Telephone number on a claim, if any.",
+    ),
+    Element(
+        "ssn",
+        "Social Security number",
+        "person",
+        Sensitivity.SSN,
+        "The full nine-digit SSN.",
+    ),
+    Element(
+        "ssn_last4",
+        "Last four digits of SSN",
+        "person",
+        Sensitivity.SSN,
+        "The last four digits of the SSN.",
+    ),
+    Element(
+        "employer",
+        "Employer",
+        "employment",
+        Sensitivity.EMPLOYMENT,
+        "Name, FEIN and address of each employer in the quarters asked for.",
+    ),
+    Element(
+        "wages",
+        "Quarterly wages",
+        "employment",
+        Sensitivity.WAGES,
+        "Wages reported per employer per quarter in the quarters asked for.",
+    ),
+    Element(
+        "claim_dates",
+        "Claim dates",
+        "benefits",
+        Sensitivity.BENEFITS,
+        "Filing, effective and end dates of unemployment-insurance claims.",
+    ),
+    Element(
+        "benefit_amounts",
+        "Benefit amounts",
+        "benefits",
+        Sensitivity.BENEFITS,
+        "Weekly benefit amount and claim status.",
+    ),
+    Element(
+        "work_authorization",
+        "Work-authorization status",
+        "claim",
+        Sensitivity.PROTECTED,
+        "Immigration or work-authorization status recorded on a claim.",
+    ),
+    Element(
+        "alien_number",
+        "Alien registration number",
+        "claim",
+        Sensitivity.PROTECTED,
+        "The A-number recorded on a claim.",
+    ),
+    Element(
+        "save_result",
+        "SAVE verification result",
+        "claim",
+        Sensitivity.PROTECTED,
+        "Result of the SAVE immigration-status check on a claim.",
+    ),
     Element("sex", "Sex", "claim", Sensitivity.PROTECTED, "Sex recorded on a claim."),
-    Element("accounting_of_disclosures", "Accounting of disclosures", "accounting",
-            Sensitivity.ACCOUNTING,
-            "The list of disclosures made about the worker (worker's own request)."),
+    Element(
+        "accounting_of_disclosures",
+        "Accounting of disclosures",
+        "accounting",
+        Sensitivity.ACCOUNTING,
+        "The list of disclosures made about the worker (worker's own request).",
+    ),
 ]
 
 ELEMENTS: dict[str, Element] = {e.key: e for e in _ELEMENTS}
@@ -78,7 +146,9 @@ def element(key: str) -> Element:
 
 
 def validate_elements(keys) -> list[str]:
-    """Return ``keys`` deduplicated in catalogue order; raise ValueError on unknown keys."""
+    """Return ``keys`` deduplicated in catalogue order.
+
+    Raise ValueError naming any unknown keys."""
     keys = list(keys)
     unknown = sorted({k for k in keys if k not in ELEMENTS}, key=str)
     if unknown:
