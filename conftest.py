@@ -43,7 +43,9 @@ def make_staff(username: str, *roles: str):
     from recordwarden.accounts.services import staff_create
 
     user = staff_create(
-        actor="system:test", username=username, password="correct horse battery",
+        actor="system:test",
+        username=username,
+        password="correct horse battery",
         roles=list(roles),
     )
     secret = base64.b32encode(os.urandom(20)).decode()
@@ -96,41 +98,55 @@ def _requester(agencies, key: str | None, username: str, email: str, name: str):
     from recordwarden.accounts.services import requester_create
 
     return requester_create(
-        actor="system:test", name=name, email=email,
-        agency=agencies[key] if key else None, password="correct horse battery",
-        verified=key is not None, username=username,
+        actor="system:test",
+        name=name,
+        email=email,
+        agency=agencies[key] if key else None,
+        password="correct horse battery",
+        verified=key is not None,
+        username=username,
     )
 
 
 @pytest.fixture
 def requester_police(agencies):
-    return _requester(agencies, "abq-police", "officer", "dwhitehorse@abqpd.example.gov",
-                      "Officer Dana Whitehorse")
+    return _requester(
+        agencies,
+        "abq-police",
+        "officer",
+        "dwhitehorse@abqpd.example.gov",
+        "Officer Dana Whitehorse",
+    )
 
 
 @pytest.fixture
 def requester_ice(agencies):
-    return _requester(agencies, "ice-elpaso", "ice-analyst", "rdelgado@ice.example.gov",
-                      "R. Delgado")
+    return _requester(
+        agencies, "ice-elpaso", "ice-analyst", "rdelgado@ice.example.gov", "R. Delgado"
+    )
 
 
 @pytest.fixture
 def requester_csed(agencies):
-    return _requester(agencies, "nm-csed", "csed", "cbaca@csed.example.nm.gov",
-                      "Carla Baca")
+    return _requester(
+        agencies, "nm-csed", "csed", "cbaca@csed.example.nm.gov", "Carla Baca"
+    )
 
 
 @pytest.fixture
 def requester_worker(agencies):
-    return _requester(agencies, None, "worker", "luis.tapia@mail.example.com",
-                      "Luis M. Tapia")
+    return _requester(
+        agencies, None, "worker", "luis.tapia@mail.example.com", "Luis M. Tapia"
+    )
 
 
 @pytest.fixture
 def outsider(db):
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.create_user("outsider", password="correct horse battery")
+    return get_user_model().objects.create_user(
+        "outsider", password="correct horse battery"
+    )
 
 
 @pytest.fixture

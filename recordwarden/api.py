@@ -36,22 +36,30 @@ def problem(request, status: int, title: str, detail: str = "", errors=None):
 
 
 def _field(loc) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "header")]
+    parts = [
+        str(p) for p in loc if p not in ("body", "payload", "query", "path", "header")
+    ]
     return ".".join(parts) or "body"
 
 
 @api.exception_handler(NinjaValidationError)
 def _validation(request, exc):
-    errors = [{"field": _field(e.get("loc", [])), "message": e.get("msg", "invalid")}
-              for e in exc.errors]
+    errors = [
+        {"field": _field(e.get("loc", [])), "message": e.get("msg", "invalid")}
+        for e in exc.errors
+    ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem(request, 422, "The request is not valid", detail, errors)
 
 
 @api.exception_handler(AuthenticationError)
 def _auth(request, exc):
-    return problem(request, 401, "Authentication required",
-                   "Send a valid token as 'Authorization: Bearer <token>'.")
+    return problem(
+        request,
+        401,
+        "Authentication required",
+        "Send a valid token as 'Authorization: Bearer <token>'.",
+    )
 
 
 @api.exception_handler(NotFound)
@@ -79,8 +87,15 @@ def _register_routers() -> None:
     """Each app with an ``api.py`` defining ``router`` adds it under /api/v1/."""
     from importlib import import_module
 
-    for app in ("intake", "policy", "matching", "review", "disclosure", "audit",
-                "transparency"):
+    for app in (
+        "intake",
+        "policy",
+        "matching",
+        "review",
+        "disclosure",
+        "audit",
+        "transparency",
+    ):
         try:
             module = import_module(f"recordwarden.{app}.api")
         except ModuleNotFoundError as exc:

@@ -12,7 +12,9 @@ class LoginForm(UswdsFormMixin, forms.Form):
         label="Six-digit code from your authenticator app (staff)",
         required=False,
         max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
     )
 
     def clean_otp_token(self):
@@ -20,3 +22,11 @@ class LoginForm(UswdsFormMixin, forms.Form):
         if token and not token.isdigit():
             raise forms.ValidationError("The code is six digits.")
         return token
+
+
+class ApiTokenForm(UswdsFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Name of the system that will use the token",
+        max_length=100,
+        help_text="For example: case-management system, production.",
+    )

@@ -83,7 +83,11 @@ class Requester(TimeStampedModel):
         related_name="requester",
     )
     agency = models.ForeignKey(
-        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="requesters"
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requesters",
     )
     name = models.CharField(max_length=200)
     email = models.EmailField(unique=True)
@@ -121,3 +125,6 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     at = models.DateTimeField(db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"failed log-in at {self.at:%Y-%m-%d %H:%M}"

@@ -16,7 +16,9 @@ def roles_of(user) -> frozenset[str]:
     cached = getattr(user, "_rw_roles", None)
     if cached is None:
         cached = frozenset(
-            name for name in user.groups.values_list("name", flat=True) if name in STAFF_ROLES
+            name
+            for name in user.groups.values_list("name", flat=True)
+            if name in STAFF_ROLES
         )
         user._rw_roles = cached
     return cached

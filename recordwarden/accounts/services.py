@@ -65,8 +65,14 @@ def _validate_agency(entry, index: int, seen: set[str]) -> tuple[str, list[str]]
     for agreement in entry.get("agreements", []) or []:
         problems.extend(_validate_agreement(agreement))
     unknown = set(entry) - {
-        "key", "name", "type", "domains", "phone_on_file", "verified",
-        "agreements", "jurisdiction",
+        "key",
+        "name",
+        "type",
+        "domains",
+        "phone_on_file",
+        "verified",
+        "agreements",
+        "jurisdiction",
     }
     if unknown:
         problems.append(f"unknown fields: {', '.join(sorted(unknown))}")
@@ -91,7 +97,9 @@ def _validate_agreement(agreement) -> list[str]:
     else:
         bad = [e for e in elements if e not in ELEMENTS]
         if bad:
-            problems.append(f"agreement {ref}: unknown elements {', '.join(map(str, bad))}")
+            problems.append(
+                f"agreement {ref}: unknown elements {', '.join(map(str, bad))}"
+            )
     return problems
 
 
@@ -139,8 +147,12 @@ def agency_load_registry(*, actor, entries: list) -> RegistryResult:
 
 def _agency_state(agency: Agency) -> tuple:
     return (
-        agency.name, agency.type, agency.jurisdiction, agency.phone_on_file,
-        agency.verified, sorted(agency.domain_list),
+        agency.name,
+        agency.type,
+        agency.jurisdiction,
+        agency.phone_on_file,
+        agency.verified,
+        sorted(agency.domain_list),
         sorted(
             (a.reference, a.basis, tuple(a.elements), a.valid_from, a.valid_to)
             for a in agency.agreements.all()
@@ -208,8 +220,14 @@ def staff_create(*, actor, username: str, password: str, roles: list[str], email
 
 @transaction.atomic
 def requester_create(
-    *, actor, name: str, email: str, agency: Agency | None, password: str | None = None,
-    verified: bool = False, username: str | None = None,
+    *,
+    actor,
+    name: str,
+    email: str,
+    agency: Agency | None,
+    password: str | None = None,
+    verified: bool = False,
+    username: str | None = None,
 ) -> Requester:
     """Create a requester (and a portal log-in if ``password`` is given)."""
     user = None
@@ -270,14 +288,18 @@ def login_is_locked(username: str) -> bool:
     from django.conf import settings
 
     since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    count = LoginFailure.objects.filter(username=username.lower(), at__gte=since).count()
+    count = LoginFailure.objects.filter(
+        username=username.lower(), at__gte=since
+    ).count()
     return count >= settings.LOGIN_MAX_FAILURES
 
 
 @transaction.atomic
 def login_failure_record(*, username: str, ip: str | None) -> bool:
     """Count a failed log-in; returns True if the account is now locked."""
-    LoginFailure.objects.create(username=username.lower()[:150], at=timezone.now(), ip=ip)
+    LoginFailure.objects.create(
+        username=username.lower()[:150], at=timezone.now(), ip=ip
+    )
     locked = login_is_locked(username)
     if locked:
         audit_record(

@@ -1,4 +1,7 @@
+from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -6,8 +9,15 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from . import services
-from .forms import LoginForm
-from .permissions import is_staff_member
+from .constants import Role
+from .forms import ApiTokenForm, LoginForm
+from .permissions import (
+    is_staff_member,
+    requester_of,
+    requester_required,
+    role_required,
+)
+from .selectors import agency_list_for, api_tokens_for
 
 LOCKED = (
     "This account is locked for a while after too many failed attempts. "
@@ -81,3 +91,41 @@ def _second_factor(user, token: str):
 def logout_view(request):
     logout(request)
     return redirect("core:home")
+
+
+@role_required(Role.ADMINISTRATOR)
+def agency_list(request):
+    return render(
+        request,
+        "accounts/agency_list.html",
+        {"agencies": agency_list_for(request.user)},
+    )
+
+
+@requester_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """A requester at an agency issues and revokes tokens for their agency's systems."""
+    requester = requester_of(request.user)
+    if requester.agency is None:
+        raise PermissionDenied
+    form = ApiTokenForm(request.POST or None)
+    clear = None
+    if request.method == "POST" and "revoke" in request.POST:
+        token = api_tokens_for(requester).filter(pk=request.POST.get("revoke")).first()
+        if token is None:
+            raise Http404
+        services.api_token_revoke(actor=request.user, token=token)
+        messages.success(request, f"Token {token.prefix}… revoked.")
+        return redirect("accounts:api_tokens")
+    if request.method == "POST" and form.is_valid():
+        _, clear = services.api_token_create(
+            actor=request.user, requester=requester, name=form.cleaned_data["name"]
+        )
+        form = ApiTokenForm()
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": api_tokens_for(requester), "clear": clear},
+        status=400 if request.method == "POST" and form.errors else 200,
+    )

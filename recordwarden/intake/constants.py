@@ -24,7 +24,11 @@ class Instrument(models.TextChoices):
 
 
 JUDICIAL_INSTRUMENTS = frozenset(
-    {Instrument.JUDICIAL_WARRANT, Instrument.COURT_ORDER, Instrument.GRAND_JURY_SUBPOENA}
+    {
+        Instrument.JUDICIAL_WARRANT,
+        Instrument.COURT_ORDER,
+        Instrument.GRAND_JURY_SUBPOENA,
+    }
 )
 
 

@@ -17,7 +17,11 @@ class Request(TimeStampedModel):
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
     )
     requester = models.ForeignKey(
-        Requester, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+        Requester,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
     )
     # When the sender is not on file, who they claim to be (display name, signature).
     claimed_agency = models.CharField(max_length=200, blank=True)
@@ -25,7 +29,9 @@ class Request(TimeStampedModel):
         max_length=32, choices=Instrument.choices, default=Instrument.NONE
     )
     case_number = models.CharField(max_length=64, blank=True)
-    purpose = models.CharField(max_length=32, choices=Purpose.choices, default=Purpose.OTHER)
+    purpose = models.CharField(
+        max_length=32, choices=Purpose.choices, default=Purpose.OTHER
+    )
     purpose_text = models.TextField(max_length=5000, blank=True)
     elements = models.JSONField(default=list)
     date_from = models.DateField(null=True, blank=True)
@@ -38,7 +44,9 @@ class Request(TimeStampedModel):
     instrument_subject_count = models.PositiveIntegerField(null=True, blank=True)
     notice_delay_order = models.BooleanField(default=False)
     status = models.CharField(
-        max_length=24, choices=RequestStatus.choices, default=RequestStatus.RECEIVED,
+        max_length=24,
+        choices=RequestStatus.choices,
+        default=RequestStatus.RECEIVED,
         db_index=True,
     )
     received_at = models.DateTimeField(db_index=True)
@@ -55,7 +63,9 @@ class Request(TimeStampedModel):
 class Subject(models.Model):
     """A person named in a request. Identifiers are encrypted like the records'."""
 
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="subjects")
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="subjects"
+    )
     position = models.PositiveSmallIntegerField(default=0)
     first_name = models.CharField(max_length=80, blank=True)
     middle_name = models.CharField(max_length=80, blank=True)
@@ -75,7 +85,9 @@ class Subject(models.Model):
         ordering = ["request", "position"]
 
     def __str__(self) -> str:
-        return " ".join(p for p in [self.first_name, self.middle_name, self.last_name] if p)
+        return " ".join(
+            p for p in [self.first_name, self.middle_name, self.last_name] if p
+        )
 
     def set_ssn(self, raw: str) -> None:
         digits = crypto.normalize_ssn(raw)
@@ -105,14 +117,21 @@ class Submission(models.Model):
     """One inbound item, kept exactly as received."""
 
     request = models.ForeignKey(
-        Request, null=True, blank=True, on_delete=models.PROTECT, related_name="submissions"
+        Request,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
     )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     raw = models.BinaryField()
     sha256 = models.CharField(max_length=64, db_index=True)
     received_at = models.DateTimeField(db_index=True)
     requester = models.ForeignKey(
-        Requester, null=True, blank=True, on_delete=models.PROTECT,
+        Requester,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="submissions",
     )
     sender = models.CharField(max_length=320, blank=True)
@@ -141,9 +160,14 @@ class Submission(models.Model):
 class Document(models.Model):
     """Legal process or identity proof attached to a request, stored by hash."""
 
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="documents")
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="documents"
+    )
     submission = models.ForeignKey(
-        Submission, null=True, blank=True, on_delete=models.SET_NULL,
+        Submission,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="documents",
     )
     filename = models.CharField(max_length=255)
@@ -162,3 +186,6 @@ class ReferenceCounter(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

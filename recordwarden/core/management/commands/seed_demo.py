@@ -25,7 +25,12 @@ STAFF = [
     ("admin", [Role.ADMINISTRATOR], "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXF"),
 ]
 REQUESTERS = [
-    ("officer", "Officer Dana Whitehorse", "dwhitehorse@abqpd.example.gov", "abq-police"),
+    (
+        "officer",
+        "Officer Dana Whitehorse",
+        "dwhitehorse@abqpd.example.gov",
+        "abq-police",
+    ),
     ("csed", "Carla Baca, Caseworker", "cbaca@csed.example.nm.gov", "nm-csed"),
     ("ice", "R. Delgado", "rdelgado@ice.example.gov", "ice-elpaso"),
     ("worker", "Luis M. Tapia", "luis.tapia@mail.example.com", None),
@@ -41,8 +46,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, workers: int, seed: int, **options):
         if settings.PRODUCTION:
-            raise CommandError("seed_demo creates known passwords; never in production.")
-        call_command("load_agencies", str(EXAMPLES / "agencies.yaml"), stdout=self.stdout)
+            raise CommandError(
+                "seed_demo creates known passwords; never in production."
+            )
+        call_command(
+            "load_agencies", str(EXAMPLES / "agencies.yaml"), stdout=self.stdout
+        )
         self._staff()
         self._requesters()
         self._print_logins()
@@ -53,13 +62,17 @@ class Command(BaseCommand):
             if User.objects.filter(username=username).exists():
                 continue
             user = staff_create(
-                actor="system:seed_demo", username=username, password=DEMO_PASSWORD,
+                actor="system:seed_demo",
+                username=username,
+                password=DEMO_PASSWORD,
                 roles=list(roles),
             )
             import base64
 
             TOTPDevice.objects.create(
-                user=user, name="demo", confirmed=True,
+                user=user,
+                name="demo",
+                confirmed=True,
                 key=base64.b32decode(secret).hex(),
             )
 
@@ -69,18 +82,27 @@ class Command(BaseCommand):
                 continue
             agency = Agency.objects.get(key=agency_key) if agency_key else None
             requester_create(
-                actor="system:seed_demo", name=name, email=email, agency=agency,
-                password=DEMO_PASSWORD, verified=agency is not None, username=username,
+                actor="system:seed_demo",
+                name=name,
+                email=email,
+                agency=agency,
+                password=DEMO_PASSWORD,
+                verified=agency is not None,
+                username=username,
             )
 
     def _print_logins(self):
         out = self.stdout.write
         out("")
-        out("Demo log-ins (password for all: %s)" % DEMO_PASSWORD)
-        out("  staff need a six-digit code: `.venv/bin/python manage.py totp_code USER`")
+        out(f"Demo log-ins (password for all: {DEMO_PASSWORD})")
+        out(
+            "  staff need a six-digit code: `.venv/bin/python manage.py totp_code USER`"
+        )
         out("  or add the secret to an authenticator app.")
         for username, roles, secret in STAFF:
-            out(f"  staff      {username:<10} {', '.join(roles):<28} TOTP secret {secret}")
+            out(
+                f"  staff      {username:<10} {', '.join(roles):<28} TOTP secret {secret}"
+            )
         for username, name, _email, agency in REQUESTERS:
             out(f"  requester  {username:<10} {name} ({agency or 'worker'})")
         out("")
