@@ -5,8 +5,8 @@ Apps register their actions here, grouped by app, as plain string constants.
 
 # accounts
 AGENCY_REGISTRY_LOADED = "accounts.agency_registry_loaded"
-API_TOKEN_CREATED = "accounts.api_token_created"
-API_TOKEN_REVOKED = "accounts.api_token_revoked"
+API_TOKEN_CREATED = "accounts.api_token_created"  # nosec B105
+API_TOKEN_REVOKED = "accounts.api_token_revoked"  # nosec B105
 STAFF_ROLE_GRANTED = "accounts.staff_role_granted"
 LOGIN_LOCKED = "accounts.login_locked"
 

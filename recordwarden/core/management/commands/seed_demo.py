@@ -14,7 +14,8 @@ from recordwarden.accounts.models import Agency, Requester
 from recordwarden.accounts.services import requester_create, staff_create
 
 EXAMPLES = Path(settings.BASE_DIR) / "examples"
-DEMO_PASSWORD = "recordwarden-demo"  # noqa: S105 - printed on screen; development only
+# The demo password is printed on screen; seed_demo refuses to run in production.
+DEMO_PASSWORD = "recordwarden-demo"  # noqa: S105  # nosec B105
 # Fixed base32 secrets so the printed codes can be added to an authenticator app.
 STAFF = [
     ("clerk", [Role.INTAKE_CLERK], "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXA"),
