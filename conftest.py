@@ -164,3 +164,10 @@ def client_for(db):
         return client
 
     return _login
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('NAME')}"
