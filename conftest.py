@@ -22,7 +22,13 @@ def _test_keys(settings, tmp_path_factory):
     settings.DATA_KEY_FILE = key_dir / "data.key"
     settings.AUDIT_SIGNING_KEY_FILE = key_dir / "audit-signing.pem"
     settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
     crypto.reset_key_cache()
+    from django.core.cache import cache
+
+    cache.clear()
     yield
 
 

@@ -259,6 +259,21 @@ EMAIL_BACKEND = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "records-requests@dws.example.gov")
 
+CACHES = {
+    "default": {
+        "BACKEND": env_str(
+            "CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"
+        ),
+        "LOCATION": env_str("CACHE_LOCATION", str(VAR_DIR / "cache")),
+    }
+}
+# Rate limits per scope: (requests, seconds), per signed-in user or per address.
+RATE_LIMITS = {
+    "login": (env_int("RATE_LIMIT_LOGIN", 20), 60),
+    "portal": (env_int("RATE_LIMIT_PORTAL", 30), 60),
+    "api": (env_int("RATE_LIMIT_API", 120), 60),
+}
+
 # Days a disclosure package's content is kept before it is purged (hash and accounting stay).
 PACKAGE_RETENTION_DAYS = env_int("PACKAGE_RETENTION_DAYS", 90)
 DOWNLOAD_LINK_HOURS = env_int("DOWNLOAD_LINK_HOURS", 72)

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
+from recordwarden.core.ratelimit import rate_limited
+
 from . import services
 from .constants import Role
 from .forms import ApiTokenForm, LoginForm
@@ -42,6 +44,7 @@ def _safe_next(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("login")
 def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -99,3 +99,10 @@ def test_log_in_does_not_redirect_off_site(client, requester_police):
     )
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_log_in_attempts_are_rate_limited_per_address(client, db, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (3, 60)}
+    codes = [_login(client, f"user{i}", password="nope").status_code for i in range(4)]
+    assert codes == [400, 400, 400, 429]
+    assert client.get("/accounts/login/").status_code == 200  # reading is not limited
