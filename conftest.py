@@ -177,3 +177,76 @@ def pytest_report_header(config):
 
     db = settings.DATABASES["default"]
     return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('NAME')}"
+
+
+# --- Browser tests: Playwright driving the system Chromium -------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "test-artifacts"
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(
+        reason="browser test skipped: /usr/bin/chromium is not installed "
+        "(apt-get install chromium; .ci/run does this)"
+    )
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ],
+    }
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page; returns violations (impact, id, help, nodes)."""
+    # Loaded from the site itself (static/vendor/axe), so the strict CSP stays on.
+    origin = "/".join(page.url.split("/", 3)[:3])
+    page.add_script_tag(url=f"{origin}/static/vendor/axe/axe.min.js")
+    result = page.evaluate("async () => await axe.run()")
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+    ]
+
+
+def browser_login(page, live_server, user, password="correct horse battery"):
+    """Sign in through the real form; staff type their current TOTP code."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill(
+        "#id_username",
+        user.get_username()
+        if hasattr(user, "get_username")
+        else user.user.get_username(),
+    )
+    page.fill("#id_password", password)
+    if hasattr(user, "totp"):
+        page.fill("#id_otp_token", totp_now(user.totp))
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
