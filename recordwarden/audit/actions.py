@@ -10,6 +10,9 @@ API_TOKEN_REVOKED = "accounts.api_token_revoked"  # nosec B105
 STAFF_ROLE_GRANTED = "accounts.staff_role_granted"
 LOGIN_LOCKED = "accounts.login_locked"
 
+# audit
+RECORD_READ = "audit.record_read"
+
 ALL_ACTIONS: frozenset[str] = frozenset(
     value
     for name, value in dict(globals()).items()
