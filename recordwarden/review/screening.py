@@ -1,12 +1,286 @@
 """Screening: policy findings, subject matches, trust signals and related requests.
 
-Intake calls ``screening_run`` whenever a request is created or changed. The review app
-owns the implementation.
+Intake calls ``screening_run`` whenever a request is created or changed; staff can run it
+again at any time. Each run is stored as a ``Screening`` row (the newest is current), so
+what a reviewer saw when deciding stays on file. A run also opens the request's review
+(with its deadlines), creates the call-back and identity tasks the flags call for, and
+notifies the approver of a re-ask after a denial.
 """
 
 from __future__ import annotations
 
+import time
 
-def screening_run(*, actor, request):
-    """Screen ``request`` and store the result. Returns the stored screening."""
-    return None
+from django.db import transaction
+from django.utils import timezone
+
+from recordwarden.accounts.constants import Role
+from recordwarden.audit.services import actor_ref, audit_record
+from recordwarden.intake.constants import Instrument, Purpose
+
+from . import constants as c
+from . import deadlines
+from .constants import (
+    CALLBACK_KINDS,
+    CALLBACK_NOT_CONFIRMED_FLAG,
+    RE_ASK_FLAG,
+    UNVERIFIED_SENDER_FLAGS,
+    EventKind,
+    NotificationKind,
+    Recommendation,
+    TaskKind,
+)
+from .models import Screening, Task
+from .related import related_requests
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 3)
+
+
+def subject_identified(subjects) -> bool:
+    """Every person is named specifically enough to be matched: a full name with a date
+    of birth or an SSN (or its last four digits)."""
+    if not subjects:
+        return False
+    return all(
+        s.first_name and s.last_name and (s.dob or s.ssn_hash or s.ssn_last4_hash)
+        for s in subjects
+    )
+
+
+def _verification(request) -> dict:
+    """What call-backs and identity checks found so far."""
+    done = list(
+        Task.objects.filter(request=request, done_at__isnull=False).values_list(
+            "kind", "confirmed"
+        )
+    )
+    callbacks = [ok for kind, ok in done if kind in CALLBACK_KINDS]
+    return {
+        "identity_verified": any(
+            ok for kind, ok in done if kind == TaskKind.IDENTITY_CHECK
+        ),
+        "callback_confirmed": any(callbacks),
+        "callback_refused": bool(callbacks) and not any(callbacks),
+    }
+
+
+def _match_subjects(actor, subjects) -> list[dict]:
+    from recordwarden.matching.services import subject_resolve
+
+    results = []
+    for subject in subjects:
+        match = subject_resolve(actor=actor, subject=subject)
+        results.append(
+            {
+                "subject": subject.pk,
+                "position": subject.position,
+                "outcome": str(match.outcome),
+                "match": getattr(match, "pk", None),
+            }
+        )
+    return results
+
+
+def _policy(actor, request, subjects, verification) -> tuple[dict, str, str]:
+    from recordwarden.policy.engine import decide, recommend
+    from recordwarden.policy.facts import facts_for_request
+    from recordwarden.policy.services import findings_record
+
+    facts = facts_for_request(
+        request,
+        subject_identified=subject_identified(subjects),
+        requester_is_subject=request.instrument == Instrument.OWN_REQUEST
+        or request.purpose == Purpose.OWN_RECORDS,
+        identity_verified=verification["identity_verified"],
+    )
+    findings = findings_record(actor=actor, request=request, facts=facts)
+    decisions = decide(facts, list(request.elements or []))
+    recommendation = str(recommend(decisions, facts))
+    elements = {
+        element: {
+            "outcome": str(d.outcome),
+            "rule_ids": sorted(d.rule_ids),
+            "reasons": list(d.reasons),
+            "citations": list(d.citations),
+            "errors": list(d.errors),
+        }
+        for element, d in decisions.items()
+    }
+    version = _policy_version(findings)
+    return elements, recommendation, version
+
+
+def _policy_version(findings) -> str:
+    """The policy version the findings were made under, however findings are shaped."""
+    if findings is None:
+        return ""
+    for candidate in (
+        findings,
+        *(findings if isinstance(findings, list | tuple) else []),
+    ):
+        version = getattr(candidate, "policy_version", None)
+        if version is not None:
+            return str(
+                getattr(version, "label", None)
+                or getattr(version, "name", None)
+                or version
+            )
+    return ""
+
+
+def screening_run(*, actor, request) -> Screening:
+    """Screen ``request`` and store the result. Returns the stored screening.
+
+    Screening only reads and records; it releases nothing, so intake may run it for any
+    submitter. The doors that let staff re-run it check ``can_screen_request``."""
+    with transaction.atomic():
+        return _run(actor, request)
+
+
+def _run(actor, request) -> Screening:
+    from recordwarden.intake.models import Request
+    from recordwarden.intake.signals import trust_signals
+
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    request = Request.objects.select_related("agency", "requester").get(pk=request.pk)
+    subjects = list(request.subjects.all())
+    submissions = list(request.submissions.all())
+
+    step = time.perf_counter()
+    flags = set(trust_signals(request))
+    timings["trust"] = _ms(step)
+
+    step = time.perf_counter()
+    matches = _match_subjects(actor, subjects)
+    timings["matching"] = _ms(step)
+
+    step = time.perf_counter()
+    related = related_requests(request, subjects, submissions)
+    if related.re_ask:
+        flags.add(RE_ASK_FLAG)
+    timings["related"] = _ms(step)
+
+    step = time.perf_counter()
+    verification = _verification(request)
+    if verification["identity_verified"]:
+        flags.discard("identity_unverified")
+    if verification["callback_refused"]:
+        flags.add(CALLBACK_NOT_CONFIRMED_FLAG)
+    elements, recommendation, version = _policy(actor, request, subjects, verification)
+    if verification["callback_refused"]:
+        # The agency, called on its number on file, did not confirm the request.
+        recommendation = Recommendation.DENY
+    timings["policy"] = _ms(step)
+
+    step = time.perf_counter()
+    screening = Screening.objects.create(
+        request=request,
+        created_at=timezone.now(),
+        actor=actor_ref(actor),
+        flags=sorted(flags),
+        instrument=request.instrument,
+        recommendation=recommendation,
+        subjects=matches,
+        elements=elements,
+        related=related.entries,
+        re_ask=related.re_ask,
+        policy_version=version,
+        timings=timings,
+    )
+    _follow_up(actor, request, screening, verification)
+    timings["store"] = _ms(step)
+    screening.duration_ms = _ms(started)
+    screening.timings = timings
+    Screening.objects.filter(pk=screening.pk).update(
+        duration_ms=screening.duration_ms, timings=timings
+    )
+    return screening
+
+
+def _follow_up(actor, request, screening, verification) -> None:
+    """Review, tasks, notifications, timeline and audit entry of one screening."""
+    from .services import event_add, notification_add, review_ensure, task_add
+
+    review_ensure(actor=actor, request=request)
+    flags = set(screening.flags)
+    if request.emergency and request.emergency_verified_at is None:
+        task_add(
+            request=request,
+            kind=TaskKind.EMERGENCY_CALLBACK,
+            due_at=deadlines.emergency_verify_by(request.received_at),
+        )
+        notification_add(
+            request=request,
+            kind=NotificationKind.EMERGENCY,
+            recipient_role=Role.INTAKE_CLERK,
+            dedupe_key=f"emergency:{request.pk}",
+            message=f"{request.reference}: emergency claimed. Call the agency back on "
+            "its number on file within one hour.",
+        )
+    elif flags & UNVERIFIED_SENDER_FLAGS and not _callback_done(request):
+        task_add(
+            request=request,
+            kind=TaskKind.REQUESTER_CALLBACK,
+            due_at=deadlines.acknowledge_by(request.received_at),
+        )
+    if "identity_unverified" in flags and not verification["identity_verified"]:
+        task_add(
+            request=request,
+            kind=TaskKind.IDENTITY_CHECK,
+            due_at=deadlines.acknowledge_by(request.received_at),
+        )
+    if screening.re_ask:
+        _notify_re_ask(request, screening, notification_add, event_add, actor)
+    event_add(
+        request=request,
+        kind=EventKind.SCREENED,
+        actor=actor,
+        data={
+            "screening": screening.pk,
+            "recommendation": screening.recommendation,
+            "flags": screening.flags,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=c.SCREENED,
+        target=request,
+        data={
+            "screening": screening.pk,
+            "flags": screening.flags,
+            "recommendation": screening.recommendation,
+            "policy_version": screening.policy_version,
+        },
+    )
+
+
+def _callback_done(request) -> bool:
+    return Task.objects.filter(
+        request=request, kind__in=CALLBACK_KINDS, done_at__isnull=False
+    ).exists()
+
+
+def _notify_re_ask(request, screening, notification_add, event_add, actor) -> None:
+    re_ask = screening.re_ask
+    newest = max(re_ask.get("submissions") or [0])
+    key = f"re-ask:{request.pk}:{re_ask['decision']}:{newest}"
+    note = notification_add(
+        request=request,
+        kind=NotificationKind.RE_ASK_AFTER_DENIAL,
+        recipient_role=Role.APPROVER,
+        dedupe_key=key,
+        link_reference=re_ask["reference"],
+        message=f"{request.reference} asks again for what was denied in "
+        f"{re_ask['reference']}.",
+    )
+    if note is not None:
+        event_add(request=request, kind=EventKind.RE_ASK, actor=actor, data=re_ask)
+
+
+def latest_for(request) -> Screening | None:
+    return (
+        Screening.objects.filter(request=request).order_by("-created_at", "-id").first()
+    )

@@ -1,0 +1,249 @@
+"""Related requests and the re-ask after a denial.
+
+A request is related to another when they share the requester (the registered requester,
+or failing that a sender address), the agency, a named person or an employer. Above all,
+screening looks for an earlier denial of the same ask:
+
+* the same case got a new submission after it was denied (the founding case: the ask
+  was re-sent to another staff member), or
+* the same requester asks again about the same person or employer, or again for bulk
+  access, after a denial of that ask; or
+* another person at the same agency asks about the same named person after a denial.
+
+An agency-level match needs the same named person: an agency once refused must not have
+every later request flagged, only the ones that ask for what was refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from recordwarden.intake.models import Request, Subject, Submission
+
+from .constants import RELATED_LIMIT, RELATED_LOOKBACK_DAYS, DecisionKind, DecisionState
+from .models import Decision
+
+SAME_REQUESTER = "same_requester"
+SAME_AGENCY = "same_agency"
+SAME_SUBJECT = "same_subject"
+SAME_EMPLOYER = "same_employer"
+BOTH_BULK = "both_bulk_access"
+EARLIER_DENIAL = "earlier_denial"
+NEW_SUBMISSION_AFTER_DENIAL = "new_submission_after_denial"
+
+
+@dataclass
+class Related:
+    entries: list[dict] = field(default_factory=list)
+    re_ask: dict = field(default_factory=dict)
+
+
+def _sender_addresses(submissions) -> set[str]:
+    return {s.sender.lower() for s in submissions if s.sender}
+
+
+def employers_of(request, submissions) -> set[str]:
+    """Employer names the request asks about, normalised, from what intake extracted."""
+    names: set[str] = set()
+    for submission in submissions:
+        extracted = submission.extracted or {}
+        for name in extracted.get("employers", []) or []:
+            if isinstance(name, str) and name.strip():
+                names.add(_norm_employer(name))
+    return names
+
+
+def _norm_employer(name: str) -> str:
+    words = [w.strip(".,").lower() for w in name.split()]
+    drop = {"llc", "inc", "co", "corp", "corporation", "company", "ltd", "the"}
+    return " ".join(w for w in words if w and w not in drop)
+
+
+def _subject_q(subjects) -> Q | None:
+    q = Q()
+    any_key = False
+    for s in subjects:
+        if s.ssn_hash:
+            q |= Q(ssn_hash=s.ssn_hash)
+            any_key = True
+        if s.last_name and s.dob:
+            q |= Q(last_name__iexact=s.last_name, dob=s.dob)
+            any_key = True
+        if s.last_name and s.first_name and s.ssn_last4_hash:
+            q |= Q(
+                last_name__iexact=s.last_name,
+                first_name__iexact=s.first_name,
+                ssn_last4_hash=s.ssn_last4_hash,
+            )
+            any_key = True
+    return q if any_key else None
+
+
+def _deny_decisions(request_ids) -> dict[int, Decision]:
+    """The earliest final denial of each request in ``request_ids``."""
+    found: dict[int, Decision] = {}
+    rows = (
+        Decision.objects.filter(
+            request_id__in=list(request_ids),
+            kind=DecisionKind.DENY,
+            state=DecisionState.FINAL,
+        )
+        .only("id", "request_id", "decided_at", "submission_ids")
+        .order_by("decided_at", "id")
+    )
+    for decision in rows:
+        found.setdefault(decision.request_id, decision)
+    return found
+
+
+def same_case_re_ask(request, submissions) -> dict:
+    """A submission that reached a denied request after its denial."""
+    denials = list(
+        Decision.objects.filter(
+            request=request, kind=DecisionKind.DENY, state=DecisionState.FINAL
+        ).order_by("decided_at", "id")
+    )
+    for denial in denials:
+        answered = set(denial.submission_ids or [])
+        later = [s for s in submissions if s.pk not in answered]
+        if later:
+            return {
+                "request": request.pk,
+                "reference": request.reference,
+                "decision": denial.pk,
+                "relations": [NEW_SUBMISSION_AFTER_DENIAL],
+                "submissions": sorted(s.pk for s in later),
+                "inboxes": sorted({s.inbox for s in later if s.inbox}),
+            }
+    return {}
+
+
+def related_requests(request, subjects, submissions) -> Related:
+    """Related requests (newest first, at most RELATED_LIMIT per kind of link) and the
+    re-ask, if this request asks again for what was denied."""
+    since = timezone.now() - dt.timedelta(days=RELATED_LOOKBACK_DAYS)
+    relations: dict[int, set[str]] = {}
+
+    def add(ids, label):
+        for pk in ids:
+            if pk != request.pk:
+                relations.setdefault(pk, set()).add(label)
+
+    recent = Request.objects.exclude(pk=request.pk).filter(received_at__gte=since)
+    if request.requester_id:
+        add(_ids(recent.filter(requester_id=request.requester_id)), SAME_REQUESTER)
+    senders = _sender_addresses(submissions)
+    if senders:
+        sender_ids = (
+            Submission.objects.filter(sender__in=senders, request__isnull=False)
+            .exclude(request_id=request.pk)
+            .values_list("request_id", flat=True)
+            .distinct()[: RELATED_LIMIT * 5]
+        )
+        add(sender_ids, SAME_REQUESTER)
+    if request.agency_id:
+        add(_ids(recent.filter(agency_id=request.agency_id)), SAME_AGENCY)
+    subject_q = _subject_q(subjects)
+    if subject_q is not None:
+        ids = (
+            Subject.objects.filter(subject_q)
+            .exclude(request_id=request.pk)
+            .values_list("request_id", flat=True)
+            .distinct()[: RELATED_LIMIT * 5]
+        )
+        add(ids, SAME_SUBJECT)
+    employers = employers_of(request, submissions)
+    if employers:
+        add(_employer_ids(request, employers, since), SAME_EMPLOYER)
+    return _assemble(request, relations, submissions)
+
+
+def _ids(queryset) -> list[int]:
+    return list(
+        queryset.order_by("-received_at").values_list("pk", flat=True)[:RELATED_LIMIT]
+    )
+
+
+def _employer_ids(request, employers: set[str], since) -> list[int]:
+    """Requests whose submissions name one of ``employers`` (same requester or agency
+    first: those are the ones a re-ask can come from)."""
+    candidates = Submission.objects.filter(
+        request__isnull=False, received_at__gte=since
+    ).exclude(request_id=request.pk)
+    scope = Q()
+    if request.agency_id:
+        scope |= Q(request__agency_id=request.agency_id)
+    if request.requester_id:
+        scope |= Q(request__requester_id=request.requester_id)
+    if scope:
+        candidates = candidates.filter(scope)
+    found = []
+    for pk, extracted in candidates.values_list("request_id", "extracted")[:500]:
+        names = {
+            _norm_employer(n)
+            for n in (extracted or {}).get("employers", []) or []
+            if isinstance(n, str)
+        }
+        if names & employers:
+            found.append(pk)
+    return found[: RELATED_LIMIT * 5]
+
+
+def _assemble(request, relations: dict[int, set[str]], submissions) -> Related:
+    rows = (
+        Request.objects.filter(pk__in=list(relations))
+        .select_related("agency")
+        .only(
+            "id",
+            "reference",
+            "status",
+            "received_at",
+            "created_at",
+            "bulk_access",
+            "agency__key",
+            "agency__name",
+        )
+    )
+    others = {r.pk: r for r in rows}
+    denials = _deny_decisions(others)
+    result = Related(re_ask=same_case_re_ask(request, submissions))
+    for pk, labels in relations.items():
+        other = others.get(pk)
+        if other is None:
+            continue
+        denial = denials.get(pk)
+        if request.bulk_access and other.bulk_access and SAME_REQUESTER in labels:
+            labels.add(BOTH_BULK)
+        if denial is not None:
+            labels.add(EARLIER_DENIAL)
+        entry = {
+            "request": pk,
+            "reference": other.reference,
+            "status": other.status,
+            "received_at": other.received_at.isoformat(),
+            "agency": other.agency.key if other.agency_id else None,
+            "relations": sorted(labels),
+            "denial": denial.pk if denial is not None else None,
+        }
+        result.entries.append(entry)
+        if not result.re_ask and _is_re_ask(request, labels, denial):
+            result.re_ask = {
+                "request": pk,
+                "reference": other.reference,
+                "decision": denial.pk,
+                "relations": sorted(labels),
+            }
+    result.entries.sort(key=lambda e: e["received_at"], reverse=True)
+    return result
+
+
+def _is_re_ask(request, labels: set[str], denial) -> bool:
+    if denial is None or denial.decided_at > request.created_at:
+        return False
+    if SAME_REQUESTER in labels:
+        return bool(labels & {SAME_SUBJECT, SAME_EMPLOYER, BOTH_BULK})
+    return SAME_AGENCY in labels and SAME_SUBJECT in labels
