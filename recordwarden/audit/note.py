@@ -82,7 +82,8 @@ def verifier_for(name: str, public_key: Ed25519PublicKey) -> Verifier:
 
 def parse_verifier_key(text: str) -> Verifier:
     """Parse ``<name>+<hex key id>+<base64(0x01 || public key)>``."""
-    parts = text.strip().split("+")
+    # The base64 part may itself contain '+': split at the first two only.
+    parts = text.strip().split("+", 2)
     if len(parts) != 3:
         raise NoteError("a verifier key is <name>+<hex key id>+<base64 key>")
     name, hex_id, b64 = parts
