@@ -3,6 +3,7 @@ import json
 import pytest
 
 from recordwarden.audit import actions, merkle
+from recordwarden.audit.guard import PersonalDataError
 from recordwarden.audit.models import AuditEntry, AuditHead, AuditSubtree
 from recordwarden.audit.services import (
     AuditContextError,
@@ -11,7 +12,6 @@ from recordwarden.audit.services import (
     audit_record_many,
     canonical_json,
 )
-from recordwarden.audit.guard import PersonalDataError
 from recordwarden.audit.tests.helpers import as_db_admin, write_log
 
 pytestmark = pytest.mark.django_db
