@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from recordwarden.accounts.models import Agency, Requester
@@ -51,6 +52,19 @@ class Request(TimeStampedModel):
     )
     received_at = models.DateTimeField(db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The door of the first submission (later ones may come through others).
+    channel = models.CharField(
+        max_length=8, choices=Channel.choices, default=Channel.PORTAL
+    )
+    # Email requests are extracted by rules; a clerk confirms or edits them.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-received_at"]
@@ -142,6 +156,29 @@ class Submission(models.Model):
     message_id = models.CharField(max_length=500, blank=True, db_index=True)
     subject_line = models.CharField(max_length=500, blank=True)
     idempotency_key = models.CharField(max_length=200, blank=True)
+    # Size of the raw item; above the email limit it is kept on disk, not in ``raw``.
+    size = models.PositiveBigIntegerField(default=0)
+    raw_storage_name = models.CharField(max_length=200, blank=True)
+    # Email threading and the sender's own date (not trusted for anything but display).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    in_reply_to = models.CharField(max_length=500, blank=True)
+    references = models.TextField(max_length=5000, blank=True)
+    # Same message reaching the same inbox twice: see services._email_dedup_key.
+    dedup_key = models.CharField(max_length=64, blank=True)
+    # What the rules found (email) or what was entered (portal, API, paper).
+    extracted = models.JSONField(default=dict, blank=True)
+    # [{"code": ProblemCode, "message": plain words}]; any problem puts it in triage.
+    problems = models.JSONField(default=list, blank=True)
+    needs_triage = models.BooleanField(default=False, db_index=True)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    triage_note = models.TextField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["received_at"]
@@ -150,11 +187,28 @@ class Submission(models.Model):
                 fields=["requester", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="submission_idempotency_unique",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["dedup_key"],
+                condition=~models.Q(dedup_key=""),
+                name="submission_dedup_unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.sha256[:12]}"
+
+    @property
+    def problem_codes(self) -> list[str]:
+        return [p.get("code", "") for p in self.problems or []]
+
+    def raw_bytes(self) -> bytes:
+        """The item exactly as received, from the row or from disk."""
+        if self.raw_storage_name:
+            from .storage import blob_read
+
+            return blob_read(self.raw_storage_name)
+        return bytes(self.raw)
 
 
 class Document(models.Model):
