@@ -30,7 +30,10 @@ def _decrypt_or_blank(blob, context: str) -> str:
 
 class Employer(models.Model):
     fein = models.CharField("FEIN", max_length=9, unique=True)
-    state_account_number = models.CharField(max_length=12, unique=True)
+    # Unknown (null) for an employer first seen on a CSV wage report.
+    state_account_number = models.CharField(
+        max_length=15, unique=True, null=True, blank=True
+    )
     legal_name = models.CharField(max_length=120)
     trade_name = models.CharField(max_length=120, blank=True)
     street = models.CharField(max_length=120, blank=True)
