@@ -2,6 +2,7 @@
 
 import datetime
 import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
@@ -205,6 +206,6 @@ def test_parsers_turn_any_bytes_into_rows_or_line_errors(data):
         parsed = parse(io.BytesIO(data), max_year=2027)
         assert parsed.rows or parsed.error_count or not data.strip()
     parsed = importers.parse_worker_csv(
-        io.BytesIO(data), today=__import__("datetime").date(2026, 1, 1)
+        io.BytesIO(data), today=datetime.date(2026, 1, 1)
     )
     assert all(e.line >= 1 for e in parsed.errors)

@@ -31,13 +31,14 @@ def _synthesize_into(db: Path, tmp_path: Path) -> None:
         ["migrate", "-v0"],
         ["synthesize_state", "--workers", str(WORKERS), "--seed", str(SEED)],
     ):
-        subprocess.run(
+        done = subprocess.run(
             [sys.executable, str(manage), *args],
             env=env,
-            check=True,
             capture_output=True,
+            text=True,
             timeout=120,
         )
+        assert done.returncode == 0, done.stderr[-3000:]
 
 
 def test_no_ssn_appears_anywhere_in_the_sqlite_file(tmp_path):
