@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -76,6 +77,17 @@ def _forbidden(request, exc):
 @api.exception_handler(Conflict)
 def _conflict(request, exc):
     return problem(request, 409, "Conflict", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    return problem(
+        request,
+        413,
+        "Request body too large",
+        "The body is larger than this API accepts. Send documents as multipart "
+        "uploads to their own endpoint.",
+    )
 
 
 @api.exception_handler(HttpError)
