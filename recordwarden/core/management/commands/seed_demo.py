@@ -55,6 +55,7 @@ class Command(BaseCommand):
         )
         self._staff()
         self._requesters()
+        call_command("synthesize_state", workers=workers, seed=seed, if_empty=True)
         self._print_logins()
 
     def _staff(self):
