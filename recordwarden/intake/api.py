@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from ninja import Field, File, Header, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
@@ -238,7 +239,7 @@ def create_request(
         )
     except ValidationError as exc:
         return _invalid(request, exc)
-    return 201, _out(made, joined=made.intake_joined)
+    return Status(201, _out(made, joined=made.intake_joined))
 
 
 @router.get("", response={200: list[RequestOut], **PROBLEMS}, summary="Your requests")
@@ -283,12 +284,15 @@ def add_documents(request, ref: str, files: list[UploadedFile] = File(...)):
         )
     except ValidationError as exc:
         return _invalid(request, exc)
-    return 201, [
-        {
-            "filename": d.filename,
-            "content_type": d.content_type,
-            "size": d.size,
-            "sha256": d.sha256,
-        }
-        for d in stored
-    ]
+    return Status(
+        201,
+        [
+            {
+                "filename": d.filename,
+                "content_type": d.content_type,
+                "size": d.size,
+                "sha256": d.sha256,
+            }
+            for d in stored
+        ],
+    )

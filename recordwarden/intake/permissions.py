@@ -1,6 +1,9 @@
 """Who may see and touch which request. One rule, used by the portal, the API and staff
 pages: a requester sees their agency's requests (a worker, only their own); intake and
-review staff see all; nobody else sees any."""
+review staff see all; nobody else sees any.
+
+Services and selectors check roles by membership (``holds_role``); the web pages also
+demand the second factor (``role_required``), which the session carries."""
 
 from __future__ import annotations
 
@@ -8,11 +11,15 @@ from django.db.models import Q, QuerySet
 
 from recordwarden.accounts.constants import Role
 from recordwarden.accounts.models import Requester
-from recordwarden.accounts.permissions import has_role, requester_of
+from recordwarden.accounts.permissions import requester_of, roles_of
 
 from .models import Request
 
 STAFF_READERS = (Role.INTAKE_CLERK, Role.REVIEWER, Role.COUNSEL, Role.APPROVER)
+
+
+def holds_role(actor, *roles: str) -> bool:
+    return bool(roles_of(actor) & set(roles))
 
 
 def _requester(actor) -> Requester | None:
@@ -22,7 +29,7 @@ def _requester(actor) -> Requester | None:
 
 
 def request_visible_to(actor) -> QuerySet[Request]:
-    if has_role(actor, *STAFF_READERS):
+    if holds_role(actor, *STAFF_READERS):
         return Request.objects.all()
     requester = _requester(actor)
     if requester is None:
@@ -38,10 +45,10 @@ def can_view_request(actor, request: Request) -> bool:
 
 def can_add_documents(actor, request: Request) -> bool:
     """The requester side that can see the request, or an intake clerk."""
-    if has_role(actor, Role.INTAKE_CLERK):
+    if holds_role(actor, Role.INTAKE_CLERK):
         return True
     return _requester(actor) is not None and can_view_request(actor, request)
 
 
 def can_triage(actor) -> bool:
-    return has_role(actor, Role.INTAKE_CLERK)
+    return holds_role(actor, Role.INTAKE_CLERK)

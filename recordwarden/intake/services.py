@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from recordwarden.accounts.constants import Role
 from recordwarden.accounts.models import Requester
-from recordwarden.accounts.permissions import has_role, requester_of
+from recordwarden.accounts.permissions import requester_of
 from recordwarden.audit.services import audit_record
 from recordwarden.core.exceptions import Conflict, Forbidden, NotFound
 
@@ -34,7 +34,7 @@ from .inputs import RequestInput, SubjectInput
 from .joining import Ask, find_joinable, same_person
 from .mail import ParsedEmail, message_ids, parse_email
 from .models import Document, Request, Subject, Submission
-from .permissions import can_add_documents
+from .permissions import can_add_documents, holds_role
 from .references import reference_allocate
 from .storage import blob_store, sha256_hex
 from .validation import clean_extracted_input, clean_request_input
@@ -312,7 +312,7 @@ def _check_submitter(actor, requester, channel) -> None:
     if channel == Channel.EMAIL:
         raise ValueError("email comes in through submission_ingest_email")
     if channel == Channel.PAPER:
-        if not has_role(actor, Role.INTAKE_CLERK):
+        if not holds_role(actor, Role.INTAKE_CLERK):
             raise Forbidden("Only an intake clerk records paper requests.")
         return
     if requester is None:
@@ -722,7 +722,7 @@ def _ingest(*, actor, raw, digest, parsed: ParsedEmail, inbox, dedup):
 
 
 def _require_clerk(actor) -> None:
-    if not has_role(actor, Role.INTAKE_CLERK):
+    if not holds_role(actor, Role.INTAKE_CLERK):
         raise Forbidden("Only an intake clerk can do this.")
 
 
@@ -762,10 +762,8 @@ def _update(*, actor, request: Request, data: RequestInput, confirm: bool) -> li
         " ".join(p for p in [s.first_name, s.middle_name, s.last_name] if p)
         for s in data.subjects
     ]
-    if before != after or any(s.ssn or s.dob for s in data.subjects):
-        request.subjects.all().delete()
-        for position, subject in enumerate(data.subjects):
-            _make_subject(request, position, subject)
+    if before != after or any(s.ssn or s.ssn_last4 or s.dob for s in data.subjects):
+        _replace_subjects(request, data.subjects)
         changed.append("subjects")
     if confirm:
         request.confirmed_at = timezone.now()
@@ -779,6 +777,22 @@ def _update(*, actor, request: Request, data: RequestInput, confirm: bool) -> li
         data={"reference": request.reference, "changed": sorted(changed)},
     )
     return changed
+
+
+def _replace_subjects(request: Request, subjects: list[SubjectInput]) -> None:
+    """Replace the subjects. A clerk's form never shows a full SSN, so a subject kept
+    under the same name without a new SSN keeps the one it had."""
+    old = {(s.first_name, s.last_name): s for s in request.subjects.all()}
+    request.subjects.all().delete()
+    for position, data in enumerate(subjects):
+        subject = _make_subject(request, position, data)
+        before = old.get((data.first_name, data.last_name))
+        if before is not None and not data.ssn and before.has_ssn:
+            subject.ssn_encrypted = before.ssn_encrypted
+            subject.ssn_hash = before.ssn_hash
+            subject.ssn_last4_encrypted = before.ssn_last4_encrypted
+            subject.ssn_last4_hash = before.ssn_last4_hash
+            subject.save()
 
 
 def request_update(

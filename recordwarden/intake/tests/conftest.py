@@ -16,3 +16,9 @@ def screened(monkeypatch):
 
     monkeypatch.setattr("recordwarden.review.screening.screening_run", record)
     return calls
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Personas get log-ins; a fast hasher keeps fixture set-up from dominating."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
