@@ -50,6 +50,17 @@ def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+def _report_codes(request: Request) -> dict:
+    """The request's codes as they stand, for the transparency report (which is
+    computed from the audit log alone): codes only, never personal data."""
+    return {
+        "agency_type": request.agency.type if request.agency_id else None,
+        "instrument": str(request.instrument),
+        "purpose": str(request.purpose),
+        "emergency": bool(request.emergency),
+    }
+
+
 def _screen(*, actor, request: Request) -> None:
     """Ask the review app to screen. A failure there never loses the request: it is
     logged as an alert and the request can be screened again."""
@@ -259,7 +270,12 @@ def _open_or_join(
             actor=actor,
             action=c.SUBMISSION_JOINED,
             target=submission,
-            data={"request": existing.reference, "rule": rule, "changed": changed},
+            data={
+                "request": existing.reference,
+                "rule": rule,
+                "changed": changed,
+                **_report_codes(existing),
+            },
         )
         return existing, True
     request = _create_request(
@@ -285,6 +301,7 @@ def _open_or_join(
             "elements": list(request.elements),
             "subjects": len(data.subjects),
             "submission": submission.pk,
+            **_report_codes(request),
         },
     )
     return request, False
@@ -774,7 +791,11 @@ def _update(*, actor, request: Request, data: RequestInput, confirm: bool) -> li
         actor=actor,
         action=c.REQUEST_CONFIRMED if confirm else c.REQUEST_UPDATED,
         target=request,
-        data={"reference": request.reference, "changed": sorted(changed)},
+        data={
+            "reference": request.reference,
+            "changed": sorted(changed),
+            **_report_codes(request),
+        },
     )
     return changed
 
