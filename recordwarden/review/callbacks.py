@@ -87,7 +87,7 @@ def callback_record(
             "task": task.pk,
             "kind": task.kind,
             "agency": agency.key,
-            "phone": agency.phone_on_file,
+            "agency_number_on_file": agency.phone_on_file,
             "confirmed": bool(confirmed),
         },
     )

@@ -182,7 +182,6 @@ CALLBACK_RECORDED = "review.callback_recorded"
 TASK_COMPLETED = "review.task_completed"
 NOTIFICATION_READ = "review.notification_read"
 LETTER_ISSUED = "review.letter_issued"
-CASE_VIEWED = "review.case_viewed"
 
 audit_actions.register(
     SCREENED,
@@ -196,5 +195,4 @@ audit_actions.register(
     TASK_COMPLETED,
     NOTIFICATION_READ,
     LETTER_ISSUED,
-    CASE_VIEWED,
 )

@@ -48,6 +48,9 @@ class Screening(models.Model):
     elements = models.JSONField(default=dict)
     # [{"request": pk, "reference", "status", "relations": [...]}]
     related = models.JSONField(default=list)
+    # Forbids that fire whatever element is asked (bulk access, no identified person,
+    # civil immigration without a judge...): [{"rule_id", "reason", "citation"}].
+    guards = models.JSONField(default=list, blank=True)
     # The denial this request re-asks, if any: {"request", "reference", "decision"}.
     re_ask = models.JSONField(default=dict, blank=True)
     policy_version = models.CharField(max_length=64, blank=True)

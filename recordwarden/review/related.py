@@ -17,6 +17,7 @@ every later request flagged, only the ones that ask for what was refused.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -34,6 +35,8 @@ SAME_EMPLOYER = "same_employer"
 BOTH_BULK = "both_bulk_access"
 EARLIER_DENIAL = "earlier_denial"
 NEW_SUBMISSION_AFTER_DENIAL = "new_submission_after_denial"
+# How many earlier requests of the same requester or agency are read for employer names.
+EMPLOYER_SCAN = 200
 
 
 @dataclass
@@ -46,21 +49,44 @@ def _sender_addresses(submissions) -> set[str]:
     return {s.sender.lower() for s in submissions if s.sender}
 
 
-def employers_of(request, submissions) -> set[str]:
-    """Employer names the request asks about, normalised, from what intake extracted."""
-    names: set[str] = set()
-    for submission in submissions:
-        extracted = submission.extracted or {}
-        for name in extracted.get("employers", []) or []:
-            if isinstance(name, str) and name.strip():
-                names.add(_norm_employer(name))
-    return names
+# "all employees of Sunland Dairy LLC", "workers at Acme Corp.", "FEIN 85-0000000".
+_EMPLOYER_RE = re.compile(
+    r"\b(?:employees|workers|staff|payroll|employer|employed)\s+(?:of|at|by)\s+"
+    r"(?:the\s+)?((?:[A-Z][\w&'.-]*[ \t]+){0,5}[A-Z][\w&'.-]*)"
+)
+_FEIN_RE = re.compile(r"\bFEIN\s*:?\s*(\d{2}-?\d{7})\b", re.IGNORECASE)
+_LEGAL_SUFFIXES = {
+    "llc",
+    "l.l.c",
+    "inc",
+    "co",
+    "corp",
+    "corporation",
+    "company",
+    "ltd",
+    "the",
+}
+
+
+def employers_in(text: str) -> set[str]:
+    """Employers a request's text names: normalised names and "fein:<digits>"."""
+    found: set[str] = set()
+    for match in _EMPLOYER_RE.finditer(text or ""):
+        name = _norm_employer(match.group(1))
+        if name:
+            found.add(name)
+    for match in _FEIN_RE.finditer(text or ""):
+        found.add("fein:" + match.group(1).replace("-", ""))
+    return found
+
+
+def employers_of(request) -> set[str]:
+    return employers_in(request.purpose_text)
 
 
 def _norm_employer(name: str) -> str:
     words = [w.strip(".,").lower() for w in name.split()]
-    drop = {"llc", "inc", "co", "corp", "corporation", "company", "ltd", "the"}
-    return " ".join(w for w in words if w and w not in drop)
+    return " ".join(w for w in words if w and w not in _LEGAL_SUFFIXES)
 
 
 def _subject_q(subjects) -> Q | None:
@@ -156,7 +182,7 @@ def related_requests(request, subjects, submissions) -> Related:
             .distinct()[: RELATED_LIMIT * 5]
         )
         add(ids, SAME_SUBJECT)
-    employers = employers_of(request, submissions)
+    employers = employers_of(request)
     if employers:
         add(_employer_ids(request, employers, since), SAME_EMPLOYER)
     return _assemble(request, relations, submissions)
@@ -169,28 +195,24 @@ def _ids(queryset) -> list[int]:
 
 
 def _employer_ids(request, employers: set[str], since) -> list[int]:
-    """Requests whose submissions name one of ``employers`` (same requester or agency
-    first: those are the ones a re-ask can come from)."""
-    candidates = Submission.objects.filter(
-        request__isnull=False, received_at__gte=since
-    ).exclude(request_id=request.pk)
+    """Requests of the same requester or agency that name one of ``employers``."""
     scope = Q()
     if request.agency_id:
-        scope |= Q(request__agency_id=request.agency_id)
+        scope |= Q(agency_id=request.agency_id)
     if request.requester_id:
-        scope |= Q(request__requester_id=request.requester_id)
-    if scope:
-        candidates = candidates.filter(scope)
-    found = []
-    for pk, extracted in candidates.values_list("request_id", "extracted")[:500]:
-        names = {
-            _norm_employer(n)
-            for n in (extracted or {}).get("employers", []) or []
-            if isinstance(n, str)
-        }
-        if names & employers:
-            found.append(pk)
-    return found[: RELATED_LIMIT * 5]
+        scope |= Q(requester_id=request.requester_id)
+    if not scope:
+        return []
+    candidates = (
+        Request.objects.filter(scope, received_at__gte=since)
+        .exclude(pk=request.pk)
+        .exclude(purpose_text="")
+        .order_by("-received_at")
+        .values_list("pk", "purpose_text")[:EMPLOYER_SCAN]
+    )
+    return [pk for pk, text in candidates if employers_in(text) & employers][
+        : RELATED_LIMIT * 5
+    ]
 
 
 def _assemble(request, relations: dict[int, set[str]], submissions) -> Related:

@@ -38,15 +38,20 @@ def _ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 3)
 
 
+def _specific(subject) -> bool:
+    if subject.ssn_hash:
+        return True
+    named = bool(subject.first_name and subject.last_name)
+    return named and bool(subject.dob or subject.ssn_last4_hash or subject.street)
+
+
 def subject_identified(subjects) -> bool:
-    """Every person is named specifically enough to be matched: a full name with a date
-    of birth or an SSN (or its last four digits)."""
-    if not subjects:
-        return False
-    return all(
-        s.first_name and s.last_name and (s.dob or s.ssn_hash or s.ssn_last4_hash)
-        for s in subjects
-    )
+    """Every person is named specifically enough to be matched: a full SSN, or a full
+    name with a date of birth, the last four of the SSN or a street address.
+
+    Deliberately not the match outcome: the recommendation must read the same whether
+    or not the person is in the records (a release still needs a confirmed match)."""
+    return bool(subjects) and all(_specific(s) for s in subjects)
 
 
 def _verification(request) -> dict:
@@ -83,8 +88,31 @@ def _match_subjects(actor, subjects) -> list[dict]:
     return results
 
 
-def _policy(actor, request, subjects, verification) -> tuple[dict, str, str]:
-    from recordwarden.policy.engine import decide, recommend
+# The least sensitive element: a forbid that fires for it fires for every element.
+GUARD_PROBE = "name"
+
+
+def _guards(facts, policy) -> list[dict]:
+    """The forbids that bar any release whatever is asked (shown on the case page, and
+    cited by a denial of a request that names no elements)."""
+    from recordwarden.policy.engine import decide
+
+    probe = decide(facts, [GUARD_PROBE], policy, quiet=True)[GUARD_PROBE]
+    guards = []
+    for rule_id, reason, citation in zip(
+        probe.rule_ids, probe.reasons, probe.citations, strict=False
+    ):
+        try:
+            effect = policy.rule(rule_id).effect
+        except KeyError:
+            continue
+        if effect == "forbid":
+            guards.append({"rule_id": rule_id, "reason": reason, "citation": citation})
+    return guards
+
+
+def _policy(actor, request, subjects, verification) -> tuple[dict, str, str, list]:
+    from recordwarden.policy.engine import ElementDecision, active_policy, recommend
     from recordwarden.policy.facts import facts_for_request
     from recordwarden.policy.services import findings_record
 
@@ -95,8 +123,20 @@ def _policy(actor, request, subjects, verification) -> tuple[dict, str, str]:
         or request.purpose == Purpose.OWN_RECORDS,
         identity_verified=verification["identity_verified"],
     )
+    # The policy app decides and stores the findings; the screening keeps a copy so
+    # what the reviewer saw stays with the screening.
     findings = findings_record(actor=actor, request=request, facts=facts)
-    decisions = decide(facts, list(request.elements or []))
+    decisions = {
+        f.element: ElementDecision(
+            outcome=f.outcome,
+            rule_ids=tuple(f.rule_ids),
+            reasons=tuple(f.reasons),
+            citations=tuple(f.citations),
+            errors=tuple(f.errors),
+        )
+        for f in findings
+    }
+    policy = active_policy()
     recommendation = str(recommend(decisions, facts))
     elements = {
         element: {
@@ -108,26 +148,7 @@ def _policy(actor, request, subjects, verification) -> tuple[dict, str, str]:
         }
         for element, d in decisions.items()
     }
-    version = _policy_version(findings)
-    return elements, recommendation, version
-
-
-def _policy_version(findings) -> str:
-    """The policy version the findings were made under, however findings are shaped."""
-    if findings is None:
-        return ""
-    for candidate in (
-        findings,
-        *(findings if isinstance(findings, list | tuple) else []),
-    ):
-        version = getattr(candidate, "policy_version", None)
-        if version is not None:
-            return str(
-                getattr(version, "label", None)
-                or getattr(version, "name", None)
-                or version
-            )
-    return ""
+    return elements, recommendation, policy.version, _guards(facts, policy)
 
 
 def screening_run(*, actor, request) -> Screening:
@@ -169,7 +190,9 @@ def _run(actor, request) -> Screening:
         flags.discard("identity_unverified")
     if verification["callback_refused"]:
         flags.add(CALLBACK_NOT_CONFIRMED_FLAG)
-    elements, recommendation, version = _policy(actor, request, subjects, verification)
+    elements, recommendation, version, guards = _policy(
+        actor, request, subjects, verification
+    )
     if verification["callback_refused"]:
         # The agency, called on its number on file, did not confirm the request.
         recommendation = Recommendation.DENY
@@ -186,6 +209,7 @@ def _run(actor, request) -> Screening:
         subjects=matches,
         elements=elements,
         related=related.entries,
+        guards=guards,
         re_ask=related.re_ask,
         policy_version=version,
         timings=timings,

@@ -121,7 +121,13 @@ def _move(*, actor, request: Request, target: str, via: str, data=None) -> Reque
         actor=actor,
         action=c.REQUEST_MOVED,
         target=request,
-        data={"from": source, "to": target, "via": via, **(data or {})},
+        # Free text (reasons) stays on the event: the public log holds codes and ids.
+        data={
+            "from": source,
+            "to": target,
+            "via": via,
+            **{k: v for k, v in (data or {}).items() if k != "reason"},
+        },
     )
     return event
 
@@ -255,11 +261,19 @@ def latest_screening(request) -> Screening | None:
 
 
 def _findings_summary(screening, elements) -> tuple[list[str], list[str]]:
+    """Rule ids and citations behind the elements; for a request that names no
+    elements (an ask for access), the forbids that bar any release."""
+    if screening is None:
+        return [], []
+    findings = [screening.elements.get(e, {}) for e in elements]
+    if not elements:
+        findings = [
+            {"rule_ids": [g["rule_id"]], "citations": [g["citation"]]}
+            for g in screening.guards
+        ]
     rule_ids: set[str] = set()
     citations: list[str] = []
-    data = screening.elements if screening else {}
-    for element in elements:
-        finding = data.get(element, {})
+    for finding in findings:
         rule_ids.update(finding.get("rule_ids", []))
         for citation in finding.get("citations", []):
             if citation not in citations:
@@ -449,7 +463,16 @@ def _decide_release(*, actor, request, review, elements, reason_codes, reasons):
             dedupe_key=f"sign-counsel:{decision.pk}",
             message=f"{request.reference}: escalated elements need counsel's signature.",
         )
-    return _decided(actor, request, decision, data={"elements": specs})
+    return _decided(
+        actor,
+        request,
+        decision,
+        data={
+            "released": releasing,
+            "withheld": [e for e in specs if e not in releasing],
+            "escalated": escalated,
+        },
+    )
 
 
 def _decider_capacity(actor, escalated: bool) -> str:
@@ -503,9 +526,7 @@ def _final_without_release(
     _move(actor=actor, request=request, target=target, via="review_decide")
     screening = latest_screening(request)
     asked = list(request.elements or [])
-    rule_ids, citations = _findings_summary(
-        screening, asked or list((screening.elements if screening else {}).keys())
-    )
+    rule_ids, citations = _findings_summary(screening, asked)
     now = timezone.now()
     decision = _decision_base(
         actor=actor,
@@ -710,6 +731,11 @@ def _approve(*, actor, request, decision, now) -> None:
             due_at=deadlines.re_review_by(now),
         )
     _decided(actor, request, decision, letter=c.LetterKind.APPROVAL)
+    # The package is built in this transaction: if it cannot be (no confirmed person,
+    # nothing approved), PackageError (a Conflict) rolls the signature back.
+    from recordwarden.disclosure.services import package_build
+
+    package_build(actor=actor, decision=decision)
 
 
 @transaction.atomic

@@ -17,12 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 from recordwarden.accounts.constants import Role
 from recordwarden.accounts.models import Agency
 from recordwarden.accounts.permissions import role_required, roles_of
-from recordwarden.audit.services import audit_record
+from recordwarden.audit.services import audit_read
 from recordwarden.core.exceptions import Conflict, Forbidden
 from recordwarden.records.catalogue import ELEMENTS
 
 from . import callbacks, services
-from . import constants as c
 from .constants import CALLBACK_KINDS, DecisionState, ReasonCode
 from .forms import (
     AssignForm,
@@ -220,11 +219,9 @@ FLAG_HELP = {
 @casework
 def case(request, reference: str):
     context = _case_context(request, reference)
-    audit_record(
-        actor=request.user,
-        action=c.CASE_VIEWED,
-        target=context["req"],
-        data={"screening": getattr(context["screening"], "pk", None)},
+    # The page shows the people named and the policy's findings: a read inside a case.
+    audit_read(
+        actor=request.user, target=context["req"], what="case_page", case=context["req"]
     )
     return render(request, "review/case.html", context)
 
