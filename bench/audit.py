@@ -10,6 +10,7 @@ Figures, each beside a baseline measured in the same run:
 - appends/s with one commit per entry (audit_record) and with grouped commits
   (audit_record_many, 500 per commit), against raw sqlite3 inserts of the same rows
   into a plain table with the same pragmas, committed the same ways;
+- four processes appending at once: the log must come out contiguous and verify;
 - seconds to verify 1,000,000 entries (100,000 with --quick) with verify_log, against
   only reading the rows and hashing each entry once;
 - inclusion and consistency proof generation at that size (median and p95 of 300 proofs,
@@ -139,6 +140,56 @@ def _appends(quick: bool) -> dict:
     }
 
 
+def _concurrent_writer(start: int, count: int) -> None:
+    from django.db import connections
+
+    from recordwarden.audit.services import audit_record
+
+    for event in _events(start, count):
+        audit_record(
+            actor=event.actor, action=event.action, target=event.target, data=event.data
+        )
+    connections.close_all()
+
+
+def _concurrent(quick: bool, writers: int = 4) -> dict:
+    """Several processes appending one commit each: the lock must keep indexes
+    contiguous (checked by verify_log) and the writers must queue, not fail."""
+    import multiprocessing
+
+    from django.db import connections
+
+    from recordwarden.audit.models import AuditEntry
+    from recordwarden.audit.verify import verify_log
+
+    each = 50 if quick else 150
+    base = AuditEntry.objects.count()
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    procs = [
+        context.Process(target=_concurrent_writer, args=(base + n * each, each))
+        for n in range(writers)
+    ]
+    started = time.perf_counter()
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    seconds = time.perf_counter() - started
+    if any(p.exitcode for p in procs):
+        raise SystemExit("a concurrent writer failed")
+    result = verify_log()
+    if not result.ok or result.size != base + writers * each:
+        raise SystemExit(f"concurrent appends broke the log: {result.problems[:3]}")
+    return {"concurrent_per_s": writers * each / seconds, "writers": writers}
+
+
+def _count() -> int:
+    from recordwarden.audit.models import AuditEntry
+
+    return AuditEntry.objects.count()
+
+
 def _fill(total: int, have: int) -> None:
     from recordwarden.audit.services import audit_record_many
 
@@ -233,6 +284,9 @@ def measure(quick: bool, entries: int | None) -> dict:
     total = entries or (100_000 if quick else 1_000_000)
     log("== appends")
     figures = _appends(quick)
+    log("== concurrent writers")
+    figures.update(_concurrent(quick))
+    figures["written"] = _count()
     log(f"== filling the log to {total:,}")
     _fill(total, figures["written"])
     log("== verify")
@@ -257,6 +311,11 @@ def rows_from(f: dict) -> list[tuple[str, str, str]]:
             f"{f['single_per_s']:,.0f}/s (raw sqlite3: {f['raw_single_per_s']:,.0f}/s, "
             f"ratio {f['single_per_s'] / f['raw_single_per_s']:.2f})",
             "(comparison)",
+        ),
+        (
+            f"{f['writers']} processes appending at once, one commit each",
+            f"{f['concurrent_per_s']:,.0f}/s, indexes contiguous, log verifies",
+            "(correctness)",
         ),
         (
             f"verify {n} entries",
