@@ -3,6 +3,8 @@ confirming what was extracted from an email."""
 
 from __future__ import annotations
 
+import io
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,9 +16,15 @@ from recordwarden.accounts.constants import Role
 from recordwarden.accounts.permissions import role_required
 from recordwarden.core.exceptions import Conflict
 
-from .constants import MAX_SUBJECTS, Channel
+from .constants import Channel
 from .documents import DocumentInput, check_document
-from .forms import PaperForm, RequestEditForm, SubjectForm, TriageForm
+from .forms import (
+    PORTAL_MAX_SUBJECTS,
+    PaperForm,
+    RequestEditForm,
+    SubjectForm,
+    TriageForm,
+)
 from .inputs import RequestInput, SubjectInput
 from .mail import parse_email
 from .models import Document, Request
@@ -32,11 +40,24 @@ from .signals import trust_signals
 from .storage import blob_read
 
 PaperSubjectFormSet = forms.formset_factory(
-    SubjectForm, extra=1, max_num=MAX_SUBJECTS, validate_max=True, absolute_max=MAX_SUBJECTS
+    SubjectForm,
+    extra=1,
+    max_num=PORTAL_MAX_SUBJECTS,
+    validate_max=True,
+    absolute_max=PORTAL_MAX_SUBJECTS,
 )
 # Shown to a clerk as text; a larger message is summarised, not displayed.
 PREVIEW_BYTES = 2 * 1024 * 1024
 PREVIEW_CHARS = 20_000
+
+
+def _posted(request):
+    """The POST data, even when empty (an empty form must still be checked)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request):
+    return request.FILES if request.method == "POST" else None
 
 
 @role_required(Role.INTAKE_CLERK)
@@ -62,7 +83,7 @@ def _preview(submission) -> tuple[str, list]:
 @require_http_methods(["GET", "POST"])
 def submission_detail(request, pk: int):
     submission = get_submission_for(request.user, pk)
-    form = TriageForm(request.POST or None)
+    form = TriageForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         target = None
         if reference := form.cleaned_data["reference"].strip():
@@ -134,8 +155,8 @@ def _apply_service_errors(form, formset, exc: ValidationError) -> None:
 @role_required(Role.INTAKE_CLERK)
 @require_http_methods(["GET", "POST"])
 def paper(request):
-    form = PaperForm(request.POST or None, request.FILES or None)
-    formset = PaperSubjectFormSet(request.POST or None, prefix="subjects")
+    form = PaperForm(_posted(request), _files(request))
+    formset = PaperSubjectFormSet(_posted(request), prefix="subjects")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         scan = form.cleaned_data["scan"]
         content = scan.read()
@@ -196,10 +217,8 @@ def _edit_initial(target: Request) -> tuple[dict, list[dict]]:
 def request_edit(request, reference: str):
     target = get_request_for(request.user, reference)
     initial, subjects = _edit_initial(target)
-    form = RequestEditForm(request.POST or None, initial=initial)
-    formset = PaperSubjectFormSet(
-        request.POST or None, prefix="subjects", initial=subjects
-    )
+    form = RequestEditForm(_posted(request), initial=initial)
+    formset = PaperSubjectFormSet(_posted(request), prefix="subjects", initial=subjects)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             request_update(
@@ -237,7 +256,7 @@ def document_download(request, pk: int):
     if document is None:
         raise Http404("No such document.")
     response = FileResponse(
-        iter([blob_read(document.storage_name)]),
+        io.BytesIO(blob_read(document.storage_name)),
         as_attachment=True,
         filename=document.filename,
         content_type="application/octet-stream",

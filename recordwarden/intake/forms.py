@@ -19,6 +19,11 @@ PORTAL_INSTRUMENTS = [
 ] + [(Instrument.NONE, "No legal process")]
 
 
+def _sentence(exc) -> str:
+    text = str(exc)
+    return text[:1].upper() + text[1:]
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -127,7 +132,7 @@ class SubjectForm(UswdsFormMixin, forms.Form):
         try:
             return crypto.normalize_ssn(raw)
         except ValueError as exc:
-            raise forms.ValidationError(f"{str(exc).capitalize()}.") from None
+            raise forms.ValidationError(f"{_sentence(exc)}.") from None
 
     def clean_ssn_last4(self):
         raw = self.cleaned_data.get("ssn_last4", "").strip()
@@ -142,7 +147,20 @@ class SubjectForm(UswdsFormMixin, forms.Form):
         return raw
 
 
+# Each person is 11 form fields and the server takes at most 400 fields per form
+# (DATA_UPLOAD_MAX_NUMBER_FIELDS), so the portal names up to 30 people at a time; the
+# API takes up to MAX_SUBJECTS.
+PORTAL_MAX_SUBJECTS = min(MAX_SUBJECTS, 30)
+
+
 class BaseSubjectFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "missing_management_form": "The form was incomplete. Go back and try again.",
+        "too_many_forms": "Name at most %(num)d people in one request. Requests are "
+        "considered case by case; there is no bulk access.",
+        "too_few_forms": "Name at least one person.",
+    }
+
     def clean(self):
         if any(self.errors):
             return
@@ -162,9 +180,9 @@ SubjectFormSet = forms.formset_factory(
     extra=0,
     min_num=1,
     validate_min=True,
-    max_num=MAX_SUBJECTS,
+    max_num=PORTAL_MAX_SUBJECTS,
     validate_max=True,
-    absolute_max=MAX_SUBJECTS,
+    absolute_max=PORTAL_MAX_SUBJECTS,
 )
 
 

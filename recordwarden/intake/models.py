@@ -34,7 +34,7 @@ class Request(TimeStampedModel):
         max_length=32, choices=Purpose.choices, default=Purpose.OTHER
     )
     purpose_text = models.TextField(max_length=5000, blank=True)
-    elements = models.JSONField(default=list)
+    elements = models.JSONField(default=list, blank=True)
     date_from = models.DateField(null=True, blank=True)
     date_to = models.DateField(null=True, blank=True)
     emergency = models.BooleanField(default=False)

@@ -20,7 +20,9 @@ urlpatterns = [
         name="submission_detail",
     ),
     path("clerk/paper/", clerk_views.paper, name="paper"),
-    path("clerk/requests/<str:reference>/", clerk_views.request_edit, name="request_edit"),
+    path(
+        "clerk/requests/<str:reference>/", clerk_views.request_edit, name="request_edit"
+    ),
     path(
         "clerk/documents/<int:pk>/",
         clerk_views.document_download,

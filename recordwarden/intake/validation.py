@@ -39,6 +39,11 @@ def _text(value, limit: int, *, multiline: bool = False) -> str:
     return text.strip()[:limit] if limit else text.strip()
 
 
+def _sentence(exc) -> str:
+    text = str(exc)
+    return text[:1].upper() + text[1:]
+
+
 class _Errors(dict):
     def add(self, name: str, message: str) -> None:
         self.setdefault(name, []).append(message)
@@ -68,7 +73,7 @@ def _subject(raw: SubjectInput, index: int, errors: _Errors, strict: bool):
         try:
             subject.ssn = crypto.normalize_ssn(str(raw.ssn))
         except ValueError as exc:
-            errors.add(prefix + "ssn", f"{str(exc).capitalize()}.")
+            errors.add(prefix + "ssn", f"{_sentence(exc)}.")
     last4 = re.sub(r"\s", "", str(raw.ssn_last4 or ""))
     if last4 and not subject.ssn:
         if re.fullmatch(r"\d{4}", last4):
@@ -115,7 +120,7 @@ def _check(data: RequestInput, *, strict: bool, need_subject: bool):
     try:
         clean.elements = validate_elements(data.elements or [])
     except ValueError as exc:
-        errors.add("elements", f"{str(exc).capitalize()}. Choose from the list.")
+        errors.add("elements", f"{_sentence(exc)}. Choose from the list.")
         clean.elements = []
     if strict and not clean.elements:
         errors.add("elements", "Choose at least one kind of record.")

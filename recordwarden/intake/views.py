@@ -12,9 +12,15 @@ from recordwarden.accounts.permissions import requester_of, requester_required
 from recordwarden.records.catalogue import ELEMENTS
 
 from . import drafts
-from .constants import MAX_SUBJECTS, OUTWARD_STATUS, Channel, Instrument, Purpose
+from .constants import OUTWARD_STATUS, Channel, Instrument, Purpose
 from .documents import DocumentInput, DocumentRejected, check_document, safe_filename
-from .forms import DocumentsForm, RecordsForm, SubjectFormSet, WhoForm
+from .forms import (
+    PORTAL_MAX_SUBJECTS,
+    DocumentsForm,
+    RecordsForm,
+    SubjectFormSet,
+    WhoForm,
+)
 from .selectors import get_request_for, request_list_for
 from .services import request_submit
 from .storage import blob_store
@@ -26,6 +32,15 @@ STEPS = [
     ("documents", "Documents"),
     ("review", "Review and submit"),
 ]
+
+
+def _posted(request):
+    """The POST data, even when empty (an empty form must still be checked)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request):
+    return request.FILES if request.method == "POST" else None
 
 
 def _page(request, template: str, step: str, context: dict, status: int = 200):
@@ -92,7 +107,7 @@ def new_who(request):
         if requester.agency_id is None
         else {}
     )
-    form = WhoForm(request.POST or None, initial=initial)
+    form = WhoForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         draft["who"] = form.cleaned_data
         drafts.draft_save(request.session, draft)
@@ -128,7 +143,7 @@ def _with_one_more(post, formset):
     rows = [
         {name: form[name].value() for name in form.fields} for form in formset.forms
     ]
-    if len(rows) < MAX_SUBJECTS:
+    if len(rows) < PORTAL_MAX_SUBJECTS:
         rows.append({})
     return SubjectFormSet(prefix="subjects", initial=rows)
 
@@ -138,7 +153,7 @@ def _subjects_page(request, formset, status: int = 200):
         request,
         "intake/portal/subjects.html",
         "subjects",
-        {"formset": formset, "max_subjects": MAX_SUBJECTS},
+        {"formset": formset, "max_subjects": PORTAL_MAX_SUBJECTS},
         status,
     )
 
@@ -150,7 +165,7 @@ def new_records(request):
     if (missing := drafts.is_complete(draft)) and missing != "records":
         return redirect(f"intake:new_{missing}")
     initial = dict(draft["records"])
-    form = RecordsForm(request.POST or None, initial=initial)
+    form = RecordsForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         draft["records"] = {
@@ -171,7 +186,7 @@ def new_documents(request):
     draft = drafts.draft_get(request.session)
     if missing := drafts.is_complete(draft):
         return redirect(f"intake:new_{missing}")
-    form = DocumentsForm(request.POST or None, request.FILES or None)
+    form = DocumentsForm(_posted(request), _files(request))
     if request.method == "POST" and "remove" in request.POST:
         keep = request.POST.get("remove", "")
         draft["documents"] = [d for d in draft["documents"] if d["sha256"] != keep]

@@ -25,7 +25,12 @@ BODY = {
     "date_from": "2026-01-01",
     "date_to": "2026-06-30",
     "subjects": [
-        {"first_name": "Thomas", "middle_name": "A", "last_name": "Keller", "dob": "1979-07-02"}
+        {
+            "first_name": "Thomas",
+            "middle_name": "A",
+            "last_name": "Keller",
+            "dob": "1979-07-02",
+        }
     ],
 }
 
@@ -43,7 +48,9 @@ def police_api(client, requester_police):
         headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
         if key:
             headers["HTTP_IDEMPOTENCY_KEY"] = key
-        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        data = (
+            raw if raw is not None else (json.dumps(body) if body is not None else None)
+        )
         send = getattr(client, method)
         if data is None:
             return send(path, **headers)
@@ -66,7 +73,9 @@ def test_it_creates_a_request_and_answers_with_its_reference(police_api, screene
     assert request.agency.key == "abq-police"
     submission = request.submissions.get()
     assert submission.raw_bytes() == json.dumps(BODY).encode()
-    entry = AuditEntry.objects.get(action=c.REQUEST_SUBMITTED, target=f"intake.request:{request.pk}")
+    entry = AuditEntry.objects.get(
+        action=c.REQUEST_SUBMITTED, target=f"intake.request:{request.pk}"
+    )
     assert entry.data["channel"] == "api"
     assert entry.actor.startswith("accounts.requester:")
     assert screened == [request.reference]
@@ -139,7 +148,9 @@ def test_service_checks_are_problems_in_plain_words(police_api, subject, field, 
 
 def test_dates_out_of_order_name_the_end_date(police_api):
     response = police_api(
-        "post", "/api/v1/requests", {**BODY, "date_from": "2026-06-30", "date_to": "2026-01-01"}
+        "post",
+        "/api/v1/requests",
+        {**BODY, "date_from": "2026-06-30", "date_to": "2026-01-01"},
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["date_to"]
@@ -171,10 +182,14 @@ def test_an_oversized_body_is_a_413_problem(police_api):
 
 
 def test_without_a_token_it_is_401(client, db):
-    response = client.post("/api/v1/requests", data=json.dumps(BODY), content_type="application/json")
+    response = client.post(
+        "/api/v1/requests", data=json.dumps(BODY), content_type="application/json"
+    )
     assert response.status_code == 401
     assert response["Content-Type"] == PROBLEM
-    bad = client.get("/api/v1/requests/RW-2026-000001", HTTP_AUTHORIZATION="Bearer rw_nope")
+    bad = client.get(
+        "/api/v1/requests/RW-2026-000001", HTTP_AUTHORIZATION="Bearer rw_nope"
+    )
     assert bad.status_code == 401
 
 
@@ -204,7 +219,9 @@ def test_a_colleague_at_the_same_agency_can_follow_the_request(
         verified=True,
     )
     token = _token(colleague)
-    response = client.get(f"/api/v1/requests/{reference}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.get(
+        f"/api/v1/requests/{reference}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
     assert response.status_code == 200
     assert response.json()["reference"] == reference
 
@@ -232,7 +249,9 @@ def test_documents_are_checked_by_content(client, police_api, requester_police):
     assert Request.objects.get(reference=reference).documents.count() == 1
 
 
-def test_a_document_over_the_limit_is_413(client, police_api, requester_police, settings):
+def test_a_document_over_the_limit_is_413(
+    client, police_api, requester_police, settings
+):
     settings.UPLOAD_MAX_BYTES = 1024
     reference = police_api("post", "/api/v1/requests", BODY).json()["reference"]
     big = SimpleUploadedFile("scan.pdf", b"%PDF-" + b"0" * 2048)

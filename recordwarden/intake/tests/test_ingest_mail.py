@@ -108,7 +108,10 @@ class FakeImap:
         if command == "FETCH":
             uid = args[0]
             assert args[1] == "(BODY.PEEK[])", "fetching must not mark the message seen"
-            return "OK", [(b"%s (UID %s BODY[] {n}" % (uid, uid), self.messages[uid]), b")"]
+            return "OK", [
+                (b"%s (UID %s BODY[] {n}" % (uid, uid), self.messages[uid]),
+                b")",
+            ]
         if command == "STORE":
             self.seen.append(args[0])
             return "OK", []
@@ -126,8 +129,13 @@ def test_imap_reads_unseen_mail_and_marks_each_seen_after_storing_it(
     monkeypatch.setattr("imaplib.IMAP4_SSL", FakeImap)
     monkeypatch.setenv("IMAP_PASSWORD", "s3cret")
     out = _run(
-        "--imap", "mail.dws.example.gov", "--user", "records", "--inbox",
-        "records@dws.example.nm.gov", "--json",
+        "--imap",
+        "mail.dws.example.gov",
+        "--user",
+        "records",
+        "--inbox",
+        "records@dws.example.nm.gov",
+        "--json",
     )
     lines = [json.loads(x) for x in out.splitlines()]
     assert [x["outcome"] for x in lines] == ["created", "joined"]

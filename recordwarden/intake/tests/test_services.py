@@ -20,7 +20,7 @@ from recordwarden.core.exceptions import Conflict, Forbidden
 from recordwarden.intake import constants as c
 from recordwarden.intake.documents import DocumentInput
 from recordwarden.intake.inputs import RequestInput, SubjectInput
-from recordwarden.intake.models import Document, Request, ReferenceCounter, Submission
+from recordwarden.intake.models import Document, ReferenceCounter, Request, Submission
 from recordwarden.intake.references import reference_allocate
 from recordwarden.intake.services import (
     request_document_add,
@@ -81,7 +81,9 @@ def test_a_portal_request_is_stored_with_its_raw_form_and_audited(
     requester_police, screened, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        request = submit(requester_police, documents=[DocumentInput("warrant.pdf", PDF)])
+        request = submit(
+            requester_police, documents=[DocumentInput("warrant.pdf", PDF)]
+        )
     assert re.fullmatch(rf"RW-{timezone.localdate().year}-\d{{6}}", request.reference)
     assert request.agency.key == "abq-police"
     assert request.elements == ["employer", "wages"]  # catalogue order
@@ -97,7 +99,10 @@ def test_a_portal_request_is_stored_with_its_raw_form_and_audited(
     assert submitted.data["subjects"] == 1
     assert submitted.actor == f"user:{requester_police.user.pk}"
     assert entries(c.SUBMISSION_RECEIVED, f"intake.submission:{submission.pk}").exists()
-    assert entries(c.DOCUMENT_STORED).get().data["sha256"] == request.documents.get().sha256
+    assert (
+        entries(c.DOCUMENT_STORED).get().data["sha256"]
+        == request.documents.get().sha256
+    )
     assert entries(c.ACKNOWLEDGEMENT_QUEUED, target).exists()
     assert screened == [request.reference]
     assert len(mailoutbox) == 1
@@ -109,7 +114,9 @@ def test_a_portal_request_is_stored_with_its_raw_form_and_audited(
 def test_documents_are_stored_once_by_hash_and_never_by_their_name(
     requester_police, settings
 ):
-    request = submit(requester_police, documents=[DocumentInput("../../etc/passwd.pdf", PDF)])
+    request = submit(
+        requester_police, documents=[DocumentInput("../../etc/passwd.pdf", PDF)]
+    )
     document = request.documents.get()
     stored = Path(settings.MEDIA_ROOT) / document.storage_name
     assert stored.read_bytes() == PDF
@@ -163,7 +170,9 @@ def test_images_are_typed_by_content_whatever_the_name(requester_police, content
     assert request.documents.get().content_type == kind
 
 
-def test_a_requester_cannot_submit_in_someone_elses_name(requester_police, requester_ice):
+def test_a_requester_cannot_submit_in_someone_elses_name(
+    requester_police, requester_ice
+):
     with pytest.raises(Forbidden):
         submit(requester_ice, actor=requester_police.user)
     with pytest.raises(Forbidden):
@@ -209,7 +218,9 @@ def test_the_same_idempotency_key_returns_the_first_request(requester_police):
 def test_a_bulk_ask_in_the_text_is_marked_even_from_the_portal(requester_police):
     request = submit(
         requester_police,
-        keller(purpose_text="Also please set up a nightly extract of all employees of ACME."),
+        keller(
+            purpose_text="Also please set up a nightly extract of all employees of ACME."
+        ),
     )
     assert request.bulk_access
     assert "bulk_or_standing_access" in trust_signals(request)
@@ -226,7 +237,9 @@ def test_the_same_person_asked_again_by_the_agency_joins_the_case(
         case_number="",
         elements=["address"],
         subjects=[
-            SubjectInput(first_name="THOMAS", last_name="Keller", dob=dt.date(1979, 7, 2))
+            SubjectInput(
+                first_name="THOMAS", last_name="Keller", dob=dt.date(1979, 7, 2)
+            )
         ],
     )
     second = submit(requester_police, colleague_data, channel=c.Channel.PORTAL)
@@ -250,7 +263,9 @@ def test_a_different_person_from_the_same_agency_is_a_new_case(requester_police)
     first = submit(requester_police, keller(case_number=""))
     other = keller(
         case_number="",
-        subjects=[SubjectInput(first_name="Ana", last_name="Ruiz", dob=dt.date(1990, 1, 1))],
+        subjects=[
+            SubjectInput(first_name="Ana", last_name="Ruiz", dob=dt.date(1990, 1, 1))
+        ],
     )
     assert submit(requester_police, other).pk != first.pk
 
@@ -290,12 +305,18 @@ def test_a_denied_request_still_gathers_the_re_asks(requester_police):
 
 def test_one_message_delivered_to_two_inboxes_is_one_case_with_two_inboxes(agencies):
     raw = (EXAMPLES / "04-police-warrant.eml").read_bytes()
-    a = submission_ingest_email(actor="system:test", raw=raw, inbox="records@dws.example.nm.gov")
-    b = submission_ingest_email(actor="system:test", raw=raw, inbox="k.tafoya@dws.example.nm.gov")
+    a = submission_ingest_email(
+        actor="system:test", raw=raw, inbox="records@dws.example.nm.gov"
+    )
+    b = submission_ingest_email(
+        actor="system:test", raw=raw, inbox="k.tafoya@dws.example.nm.gov"
+    )
     assert a.pk != b.pk and a.request_id == b.request_id
     assert entries(c.SUBMISSION_JOINED).get().data["rule"] == "thread"
     assert "multiple_inboxes" in trust_signals(a.request)
-    again = submission_ingest_email(actor="system:test", raw=raw, inbox="records@dws.example.nm.gov")
+    again = submission_ingest_email(
+        actor="system:test", raw=raw, inbox="records@dws.example.nm.gov"
+    )
     assert again.pk == a.pk
 
 
@@ -331,7 +352,9 @@ def test_a_failing_screening_loses_nothing(requester_police, monkeypatch, caplog
 # ---------------------------------------------------------------------------- clerks
 
 
-def test_a_clerk_confirms_and_corrects_an_email_request(intake_clerk, agencies, screened):
+def test_a_clerk_confirms_and_corrects_an_email_request(
+    intake_clerk, agencies, screened
+):
     raw = (EXAMPLES / "03-child-support.eml").read_bytes()
     request = submission_ingest_email(actor="system:test", raw=raw, inbox="").request
     assert request.confirmed_at is None
@@ -340,9 +363,13 @@ def test_a_clerk_confirms_and_corrects_an_email_request(intake_clerk, agencies, 
         purpose=c.Purpose.CHILD_SUPPORT,
         case_number="2026-118734",
         elements=["employer", "wages", "address"],
-        subjects=[SubjectInput(first_name="Daniel", middle_name="R", last_name="Ortega")],
+        subjects=[
+            SubjectInput(first_name="Daniel", middle_name="R", last_name="Ortega")
+        ],
     )
-    updated = request_update(actor=intake_clerk, request=request, data=data, confirm=True)
+    updated = request_update(
+        actor=intake_clerk, request=request, data=data, confirm=True
+    )
     assert updated.confirmed_by == intake_clerk and updated.confirmed_at
     assert updated.elements == ["address", "employer", "wages"]
     entry = entries(c.REQUEST_CONFIRMED, f"intake.request:{request.pk}").get()
@@ -350,7 +377,9 @@ def test_a_clerk_confirms_and_corrects_an_email_request(intake_clerk, agencies, 
     assert screened[-1] == request.reference
 
 
-def test_a_clerks_edit_keeps_an_ssn_the_form_does_not_show(intake_clerk, requester_police):
+def test_a_clerks_edit_keeps_an_ssn_the_form_does_not_show(
+    intake_clerk, requester_police
+):
     request = submit(requester_police)
     data = keller()
     data.subjects[0].ssn = ""
@@ -361,7 +390,9 @@ def test_a_clerks_edit_keeps_an_ssn_the_form_does_not_show(intake_clerk, request
     assert subject.street == "1 Main St"
 
 
-def test_only_clerks_edit_and_only_before_review(intake_clerk, reviewer, requester_police):
+def test_only_clerks_edit_and_only_before_review(
+    intake_clerk, reviewer, requester_police
+):
     request = submit(requester_police)
     with pytest.raises(Forbidden):
         request_update(actor=reviewer, request=request, data=keller())
@@ -371,7 +402,9 @@ def test_only_clerks_edit_and_only_before_review(intake_clerk, reviewer, request
 
 
 def test_a_clerk_resolves_a_triaged_submission_once(intake_clerk, reviewer, agencies):
-    junk = submission_ingest_email(actor="system:test", raw=b"\x00\x01garbage", inbox="x@y.z")
+    junk = submission_ingest_email(
+        actor="system:test", raw=b"\x00\x01garbage", inbox="x@y.z"
+    )
     assert junk.needs_triage and junk.request is None
     with pytest.raises(Forbidden):
         submission_triage_resolve(actor=reviewer, submission=junk, note="seen")

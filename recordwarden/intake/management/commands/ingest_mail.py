@@ -38,7 +38,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="One JSON line each.")
         parser.add_argument("--imap", metavar="HOST", help="Read from an IMAP server.")
         parser.add_argument("--port", type=int, default=993)
-        parser.add_argument("--starttls", action="store_true", help="Port 143 + STARTTLS.")
+        parser.add_argument(
+            "--starttls", action="store_true", help="Port 143 + STARTTLS."
+        )
         parser.add_argument("--user", default="")
         parser.add_argument(
             "--password-env",
@@ -82,7 +84,9 @@ class Command(BaseCommand):
             user=options["user"],
             password=password,
             mailbox=options["mailbox"],
-            port=143 if options["starttls"] and options["port"] == 993 else options["port"],
+            port=143
+            if options["starttls"] and options["port"] == 993
+            else options["port"],
             use_ssl=not options["starttls"],
             search=options["search"],
             limit=options["limit"],
@@ -94,7 +98,9 @@ class Command(BaseCommand):
 
     def _one(self, label: str, raw: bytes, options) -> str:
         newest = Submission.objects.aggregate(m=Max("pk"))["m"] or 0
-        submission = submission_ingest_email(actor=ACTOR, raw=raw, inbox=options["inbox"])
+        submission = submission_ingest_email(
+            actor=ACTOR, raw=raw, inbox=options["inbox"]
+        )
         request = submission.request
         if submission.pk <= newest:
             outcome = "duplicate"
