@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.security import SessionAuth
 
 from recordwarden.accounts.permissions import has_role
@@ -31,11 +30,14 @@ def _staff(request):
     return request.auth
 
 
-def _invalid(exc: ValidationError):
-    detail = "; ".join(
-        f"{k}: {' '.join(v)}" for k, v in getattr(exc, "message_dict", {}).items()
-    ) or " ".join(exc.messages)
-    return HttpError(422, detail)
+def _invalid(request, exc: ValidationError):
+    """A 422 problem naming each field, like the rest of the API."""
+    from recordwarden.api import problem
+
+    messages = getattr(exc, "message_dict", None) or {"body": exc.messages}
+    errors = [{"field": k, "message": " ".join(v)} for k, v in messages.items()]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(request, 422, "The request is not valid", detail, errors)
 
 
 class ElementIn(Schema):
@@ -120,7 +122,7 @@ def review_decide(request, reference: str, payload: DecideIn):
             reasons=payload.reasons,
         )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        return _invalid(request, exc)
     return _decision_out(decision)
 
 
@@ -137,7 +139,7 @@ def decision_sign(request, decision_id: int, payload: SignIn):
             actor=actor, decision=decision, role=payload.role
         )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        return _invalid(request, exc)
     return _decision_out(decision)
 
 
@@ -154,5 +156,5 @@ def decision_return(request, decision_id: int, payload: ReasonIn):
             actor=actor, decision=decision, reason=payload.reason
         )
     except ValidationError as exc:
-        raise _invalid(exc) from exc
+        return _invalid(request, exc)
     return _decision_out(decision)

@@ -48,6 +48,8 @@ class Screening(models.Model):
     elements = models.JSONField(default=dict)
     # [{"request": pk, "reference", "status", "relations": [...]}]
     related = models.JSONField(default=list)
+    # Employers the request names (normalised; "fein:<digits>"), for related requests.
+    employers = models.JSONField(default=list, blank=True)
     # Forbids that fire whatever element is asked (bulk access, no identified person,
     # civil immigration without a judge...): [{"rule_id", "reason", "citation"}].
     guards = models.JSONField(default=list, blank=True)

@@ -26,7 +26,7 @@ from django.utils import timezone
 from recordwarden.intake.models import Request, Subject, Submission
 
 from .constants import RELATED_LIMIT, RELATED_LOOKBACK_DAYS, DecisionKind, DecisionState
-from .models import Decision
+from .models import Decision, Screening
 
 SAME_REQUESTER = "same_requester"
 SAME_AGENCY = "same_agency"
@@ -43,6 +43,7 @@ EMPLOYER_SCAN = 200
 class Related:
     entries: list[dict] = field(default_factory=list)
     re_ask: dict = field(default_factory=dict)
+    employers: list[str] = field(default_factory=list)
 
 
 def _sender_addresses(submissions) -> set[str]:
@@ -80,8 +81,17 @@ def employers_in(text: str) -> set[str]:
     return found
 
 
-def employers_of(request) -> set[str]:
-    return employers_in(request.purpose_text)
+def employers_of(request, submissions) -> set[str]:
+    """Employers named in the request and in every submission that reached it (a joined
+    email's text is not merged into the request's)."""
+    from recordwarden.intake.constants import Channel
+    from recordwarden.intake.mail import parse_email
+
+    found = employers_in(request.purpose_text)
+    for submission in submissions:
+        if submission.channel == Channel.EMAIL and not submission.raw_storage_name:
+            found |= employers_in(parse_email(bytes(submission.raw)).text)
+    return found
 
 
 def _norm_employer(name: str) -> str:
@@ -182,10 +192,12 @@ def related_requests(request, subjects, submissions) -> Related:
             .distinct()[: RELATED_LIMIT * 5]
         )
         add(ids, SAME_SUBJECT)
-    employers = employers_of(request)
+    employers = employers_of(request, submissions)
     if employers:
         add(_employer_ids(request, employers, since), SAME_EMPLOYER)
-    return _assemble(request, relations, submissions)
+    result = _assemble(request, relations, submissions)
+    result.employers = sorted(employers)
+    return result
 
 
 def _ids(queryset) -> list[int]:
@@ -195,7 +207,8 @@ def _ids(queryset) -> list[int]:
 
 
 def _employer_ids(request, employers: set[str], since) -> list[int]:
-    """Requests of the same requester or agency that name one of ``employers``."""
+    """Requests of the same requester or agency whose screenings named one of
+    ``employers``."""
     scope = Q()
     if request.agency_id:
         scope |= Q(agency_id=request.agency_id)
@@ -203,16 +216,18 @@ def _employer_ids(request, employers: set[str], since) -> list[int]:
         scope |= Q(requester_id=request.requester_id)
     if not scope:
         return []
-    candidates = (
+    candidates = list(
         Request.objects.filter(scope, received_at__gte=since)
         .exclude(pk=request.pk)
-        .exclude(purpose_text="")
         .order_by("-received_at")
-        .values_list("pk", "purpose_text")[:EMPLOYER_SCAN]
+        .values_list("pk", flat=True)[:EMPLOYER_SCAN]
     )
-    return [pk for pk, text in candidates if employers_in(text) & employers][
-        : RELATED_LIMIT * 5
-    ]
+    found: list[int] = []
+    rows = Screening.objects.filter(request_id__in=candidates).exclude(employers=[])
+    for pk, named in rows.values_list("request_id", "employers"):
+        if pk not in found and set(named or []) & employers:
+            found.append(pk)
+    return found[: RELATED_LIMIT * 5]
 
 
 def _assemble(request, relations: dict[int, set[str]], submissions) -> Related:

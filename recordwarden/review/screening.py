@@ -210,6 +210,7 @@ def _run(actor, request) -> Screening:
         elements=elements,
         related=related.entries,
         guards=guards,
+        employers=related.employers,
         re_ask=related.re_ask,
         policy_version=version,
         timings=timings,

@@ -128,11 +128,12 @@ class Command(BaseCommand):
                 f"The release waiting for signatures is of {', '.join(released)}; "
                 "sign for exactly those elements."
             )
-        role = (
-            SignatureRole.APPROVER
-            if holds(actor, Role.APPROVER)
-            else (SignatureRole.COUNSEL)
-        )
+        if not holds(actor, Role.APPROVER, Role.COUNSEL):
+            raise CommandError(
+                f"{actor.username} is neither an approver nor counsel; the release "
+                "waits for their signature."
+            )
+        role = SignatureRole.APPROVER if holds(actor, Role.APPROVER) else "counsel"
         if (
             role == SignatureRole.APPROVER
             and pending.escalated
