@@ -19,14 +19,9 @@ from django.db import connection, transaction
 from . import merkle
 from .models import AuditEntry, AuditHead, AuditSubtree
 
-_ENTRY = AuditEntry._meta.db_table
-_SUBTREE = AuditSubtree._meta.db_table
-_LEAF_TILE_SQL = (
-    f'SELECT "index", leaf_hash FROM {_ENTRY} '  # noqa: S608 (table names only)
-    'WHERE "index" >= %s AND "index" < %s'
-)
+_LEAF_TILE_SQL = 'SELECT "index", leaf_hash FROM audit_auditentry WHERE "index" >= %s AND "index" < %s'
 _SUBTREE_TILE_SQL = (
-    f'SELECT "index", hash FROM {_SUBTREE} '  # noqa: S608 (table names only)
+    'SELECT "index", hash FROM audit_auditsubtree '
     'WHERE level = %s AND "index" >= %s AND "index" < %s'
 )
 TILE_HEIGHT = 8
