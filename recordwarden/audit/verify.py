@@ -26,7 +26,7 @@ from django.db import connection
 
 from . import dbguard, keys, merkle, note, tree
 from .models import AuditCheckpoint, AuditEntry, AuditHead, AuditSubtree
-from .services import format_time
+from .services import canonical_json, format_time
 
 MAX_DETAILS = 20
 
@@ -96,13 +96,15 @@ def _columns_match(index: int, canonical: str) -> bool:
         cols = row.get()
     except (ValueError, AuditEntry.DoesNotExist, AuditEntry.MultipleObjectsReturned):
         return False
+    if not isinstance(body, dict) or type(body.get("index")) is not int:
+        return False
+    # Compared as canonical text, so true is not 1 and 1.0 is not 1.
     return (
-        isinstance(body, dict)
-        and body.get("index") == index
+        body["index"] == index
         and body.get("actor") == cols["actor"]
         and body.get("action") == cols["action"]
         and body.get("target") == cols["target"]
-        and body.get("data") == cols["data"]
+        and canonical_json(body.get("data")) == canonical_json(cols["data"])
         and body.get("time") == format_time(cols["created_at"])
     )
 

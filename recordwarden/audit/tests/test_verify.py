@@ -234,3 +234,18 @@ def test_verify_audit_exits_two_on_an_unreadable_file(db, tmp_path):
     with pytest.raises(CommandError) as caught:
         call_command("verify_audit", "--against", str(tmp_path / "nope.txt"))
     assert caught.value.returncode == 2
+
+
+def test_a_data_edit_that_python_would_call_equal_is_still_detected(signed_log):
+    from recordwarden.audit import actions
+    from recordwarden.audit.services import audit_record
+
+    entry = audit_record(
+        actor="system:test", action=actions.LOGIN_LOCKED, target="x", data={"flag": True}
+    )
+    as_db_admin(
+        ("UPDATE audit_auditentry SET data = %s WHERE id = %s", ['{"flag":1}', entry.pk])
+    )
+    result = verify_log()
+    assert _kinds(result) == {"columns"}
+    assert result.problems[0].startswith(f"entry {entry.index}: its columns")
