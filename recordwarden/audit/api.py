@@ -9,7 +9,7 @@ from __future__ import annotations
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from . import selectors
+from . import selectors, tree
 from .models import AuditHead
 
 PREFIX = "audit"
@@ -84,7 +84,7 @@ def latest_checkpoint(request):
 
 @router.get("/tree", response=TreeOut, summary="Current size and root (not signed)")
 def current_tree(request):
-    head = AuditHead.objects.filter(pk=1).first()
+    head = AuditHead.objects.filter(pk=tree.HEAD_ID).first()
     if head is None:
         size = selectors.tree_size()
         return {"size": size, "root": selectors.b64(selectors.root_at(size))}
