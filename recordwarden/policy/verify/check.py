@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from recordwarden.policy import engine
 
-from .domain import AXES, AXIS_BY_NAME, ELEMENT_KEYS
+from .domain import AXES, AXIS_BY_NAME, ELEMENT_KEYS, facts_at
 from .invariants import NOTICE_INVARIANT, RELEASE_INVARIANTS, Grid
 from .tables import Table, rule_table
 
@@ -184,8 +184,47 @@ def check(
         report.axes = release.axes
         _check_release(release, report, stop_at_first, examples)
         report.evaluations += release.evaluations
+    _check_unknown_elements(policy, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+# Keys that are not in the catalogue, some close to ones that are.
+UNKNOWN_ELEMENTS = ("", "salary", "SSN", "ssn ", "wages;", 'Element::"ssn"', "*")
+UNKNOWN_TEXT = "An element not in the catalogue is denied, whatever the facts."
+
+
+def _check_unknown_elements(policy: engine.LoadedPolicy, report: Report) -> None:
+    """The engine denies unknown elements before asking Cedar; check it on the facts
+    most likely to be granted (the verified worker, everything named and ordered)."""
+    generous = facts_at(
+        {
+            "worker": 2,
+            "agency_verified": 1,
+            "agreement": 2,
+            "judge_order": 2,
+            "consent": 2,
+        },
+        "wages",
+    )
+    generous = replace(
+        generous, subjects_named=1, instrument_subject_count=1, subject_identified=True
+    )
+    decisions = engine.decide(generous, UNKNOWN_ELEMENTS, policy, quiet=True)
+    granted = [key for key, d in decisions.items() if d.outcome != engine.DENY]
+    report.points += len(UNKNOWN_ELEMENTS)
+    if granted:
+        violation = _violation(report, "unknown-element-denied", UNKNOWN_TEXT)
+        violation.count += len(granted)
+        violation.examples.extend(
+            {
+                "element": key,
+                "outcome": decisions[key].outcome,
+                "rules": [],
+                "facts": [],
+            }
+            for key in granted[:3]
+        )
 
 
 def _violation(report: Report, invariant_id: str, text: str) -> Violation:

@@ -3,6 +3,8 @@ with --exhaustive, the invariant check over every combination of facts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from recordwarden.policy import checks, engine, scenarios, verify
@@ -32,7 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         failures = 0
-        if options["policy"] is None or engine.Path(options["policy"]).is_dir():
+        if options["policy"] is None or Path(options["policy"]).is_dir():
             for problem in checks.file_problems(options["policy"]):
                 self.stdout.write(f"FAIL files: {problem}")
                 failures += 1
