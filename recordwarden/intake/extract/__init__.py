@@ -91,6 +91,7 @@ class Extraction:
                 subject["ssn"] = "***-**-" + re.sub(r"\D", "", subject["ssn"])[-4:]
             if subject["dob"]:
                 subject["dob"] = subject["dob"].isoformat()
+            subject["evidence"] = _mask(subject["evidence"])
         for key in ("date_from", "date_to"):
             data[key] = data[key].isoformat() if data[key] else None
         data["evidence"] = {

@@ -112,7 +112,7 @@ INSTRUMENT_RULES: list[tuple[str, re.Pattern]] = [
     ),
     (
         Instrument.JUDICIAL_WARRANT,
-        re.compile(r"\b(?:search|judicial|court|arrest)?\s?warrant\b", IGNORE),
+        re.compile(r"\b(?:(?:search|judicial|court|arrest)\s)?warrant\b", IGNORE),
     ),
     (
         Instrument.COURT_ORDER,

@@ -137,11 +137,15 @@ def _split_name(tokens: list[str]) -> dict[str, str]:
         suffix = _SUFFIXES[parts.pop().rstrip(".").lower()]
     if len(parts) < 2:
         return {}
-    middle = " ".join(p.rstrip(".") if len(p) <= 2 else p for p in parts[1:-1])
+    # "de la Cruz": particles before the last word belong to the last name.
+    last = [parts.pop()]
+    while len(parts) > 1 and parts[-1].lower() in _PARTICLES:
+        last.insert(0, parts.pop())
+    middle = " ".join(p.rstrip(".") if len(p) <= 2 else p for p in parts[1:])
     return {
         "first_name": parts[0].rstrip("."),
         "middle_name": middle,
-        "last_name": parts[-1],
+        "last_name": " ".join(last),
         "suffix": suffix,
     }
 
