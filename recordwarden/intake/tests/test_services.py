@@ -473,3 +473,25 @@ def test_references_are_unique_under_concurrent_allocation():
     assert len(set(results)) == len(results)
     numbers = sorted(int(r.rsplit("-", 1)[1]) for r in results)
     assert numbers == list(range(1, len(results) + 1))
+
+
+def test_an_email_is_acknowledged_once_to_its_sender(
+    agencies, mailoutbox, django_capture_on_commit_callbacks
+):
+    raw = (EXAMPLES / "04-police-warrant.eml").read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = submission_ingest_email(actor="system:test", raw=raw, inbox="a@dws.gov")
+        submission_ingest_email(actor="system:test", raw=raw, inbox="b@dws.gov")
+        submission_ingest_email(actor="system:test", raw=raw, inbox="a@dws.gov")
+    assert [m.to for m in mailoutbox] == [["sgarcia@abqpd.example.gov"]]
+    assert first.request.reference in mailoutbox[0].body
+    entry = entries(c.ACKNOWLEDGEMENT_QUEUED).get()
+    assert entry.data["to_domain"] == "abqpd.example.gov"
+
+
+def test_junk_is_never_acknowledged(
+    agencies, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_ingest_email(actor="system:test", raw=b"\x00junk", inbox="a@dws.gov")
+    assert mailoutbox == []
