@@ -21,6 +21,7 @@ from recordwarden.records.catalogue import ELEMENTS
 from . import constants as c
 from .constants import DecisionKind, ElementAction, EventKind, LetterKind, ReasonCode
 from .models import Decision, Letter, RequestEvent
+from .services import event_add
 
 # The template in force for each kind. A change of wording is a new file (v2), so
 # every letter on file names the exact text it was made from.
@@ -190,11 +191,10 @@ def letter_issue(*, actor, decision: Decision, kind: str | None = None) -> Lette
             letter.save()
     except IntegrityError:
         return Letter.objects.get(decision=decision, kind=kind)
-    RequestEvent.objects.create(
+    event_add(
         request=decision.request,
         kind=EventKind.LETTER,
-        actor=actor_ref(actor),
-        created_at=letter.issued_at,
+        actor=actor,
         data={"letter": letter.pk, "kind": kind, "sha256": letter.sha256},
     )
     audit_record(

@@ -31,6 +31,7 @@ from .constants import (
     TaskKind,
 )
 from .models import Screening, Task
+from .permissions import CASEWORK_ROLES, holds
 from .related import related_requests
 
 
@@ -72,11 +73,15 @@ def _verification(request) -> dict:
 
 
 def _match_subjects(actor, subjects) -> list[dict]:
+    """Resolve each subject. Staff resolve as themselves; a requester's own submission
+    (portal user or API token) is resolved by screening as the system: the result is
+    never shown to them."""
     from recordwarden.matching.services import subject_resolve
 
+    resolver = actor if holds(actor, *CASEWORK_ROLES) else "system:screening"
     results = []
     for subject in subjects:
-        match = subject_resolve(actor=actor, subject=subject)
+        match = subject_resolve(actor=resolver, subject=subject)
         results.append(
             {
                 "subject": subject.pk,
