@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-import time
+
+from django.db.models import Max
 
 from recordwarden.records.models import Worker
 
@@ -12,15 +13,16 @@ from .models import MatcherModel
 
 _lock = threading.Lock()
 _loaded: dict = {"pk": None, "model": None}
-_population: dict = {"value": None, "at": 0.0}
-POPULATION_TTL = 300.0  # seconds; the untrained prior only needs the order of magnitude
+_population: dict = {"key": None, "value": None}
 
 
 def _default_population() -> int:
-    now = time.monotonic()
-    if _population["value"] is None or now - _population["at"] > POPULATION_TTL:
+    """The number of workers, counted again only when the highest worker id changes
+    (a count scans an index of a million rows; the highest id is one index probe)."""
+    key = Worker.objects.aggregate(m=Max("id"))["m"]
+    if _population["key"] != key or _population["value"] is None:
         _population["value"] = max(Worker.objects.count(), 2)
-        _population["at"] = now
+        _population["key"] = key
     return _population["value"]
 
 
@@ -46,4 +48,4 @@ def forget() -> None:
     with _lock:
         _loaded["pk"] = None
         _loaded["model"] = None
-        _population["value"] = None
+        _population["key"] = _population["value"] = None
