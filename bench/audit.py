@@ -11,8 +11,8 @@ Figures, each beside a baseline measured in the same run:
   (audit_record_many, 500 per commit), against raw sqlite3 inserts of the same rows
   into a plain table with the same pragmas, committed the same ways;
 - four processes appending at once: the log must come out contiguous and verify;
-- seconds to verify 1,000,000 entries (100,000 with --quick) with verify_log, against
-  only reading the rows and hashing each entry once;
+- seconds to verify 1,000,000 entries (100,000 with --quick) with verify_log (best of
+  two runs, wall clock and CPU), against only reading the rows and hashing each entry;
 - inclusion and consistency proof generation at that size (median and p95 of 300 proofs,
   each with a fresh reader as a web request would have), against reading one entry by
   index.
@@ -222,11 +222,14 @@ def _verify(total: int) -> dict:
 
     checkpoint_sign(actor="system:bench")
     floor = _read_and_hash_floor()
-    started, cpu = time.perf_counter(), time.process_time()
-    result = verify_log()
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    if not result.ok or result.size != total:
-        raise SystemExit(f"verification failed: {result.problems[:3]}")
+    runs = []
+    for _ in range(2):  # best of two: the machine is shared
+        started, cpu = time.perf_counter(), time.process_time()
+        result = verify_log()
+        runs.append((time.perf_counter() - started, time.process_time() - cpu))
+        if not result.ok or result.size != total:
+            raise SystemExit(f"verification failed: {result.problems[:3]}")
+    seconds, cpu = min(runs)
     return {"verify_s": seconds, "verify_cpu_s": cpu, "floor_s": floor}
 
 
