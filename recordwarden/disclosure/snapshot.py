@@ -15,15 +15,16 @@ from typing import Any
 
 from django.utils import timezone
 
+from recordwarden.core.exceptions import Conflict
 from recordwarden.records.catalogue import ELEMENTS, validate_elements
 
 from .constants import SNAPSHOT_FORMAT
 from .extract import Period, extract, period_for
 
 
-class PackageError(Exception):
+class PackageError(Conflict):
     """The package cannot be built; the release must not go ahead. The message says why
-    in words a reviewer can act on."""
+    in words a reviewer can act on. A Conflict, so pages and the API show it as such."""
 
 
 @dataclass(frozen=True)
