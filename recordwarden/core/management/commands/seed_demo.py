@@ -56,6 +56,9 @@ class Command(BaseCommand):
         self._staff()
         self._requesters()
         call_command("synthesize_state", workers=workers, seed=seed, if_empty=True)
+        from recordwarden.review.demo import founding_case_seed
+
+        founding_case_seed(stdout=self.stdout)
         self._print_logins()
 
     def _staff(self):
