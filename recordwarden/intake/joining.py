@@ -26,17 +26,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from recordwarden.core import crypto
 
 from .constants import JOIN_CLOSED_STATES, JOIN_WINDOW_DAYS
 from .inputs import SubjectInput
-from .models import Request, Subject
+from .keys import case_key, name_key
+from .models import Request, Subject, Submission
 
 
 @dataclass
@@ -51,13 +51,7 @@ class Ask:
 
 
 def normalize_case_number(value: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", (value or "").upper())
-
-
-def _name(value: str) -> str:
-    text = unicodedata.normalize("NFKD", value or "")
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z]", "", text.casefold())
+    return case_key(value)
 
 
 def _last4_hash(subject: SubjectInput) -> str:
@@ -67,16 +61,21 @@ def _last4_hash(subject: SubjectInput) -> str:
     return crypto.ssn_last4_hash(digits)
 
 
+def _ssn_hash(subject: SubjectInput) -> str:
+    try:
+        return crypto.ssn_hash(crypto.normalize_ssn(subject.ssn)) if subject.ssn else ""
+    except ValueError:
+        return ""
+
+
 def same_person(new: SubjectInput, known: Subject) -> bool:
     if new.ssn and known.ssn_hash:
         try:
             return crypto.ssn_hash(crypto.normalize_ssn(new.ssn)) == known.ssn_hash
         except ValueError:
             return False
-    first, last = _name(new.first_name), _name(new.last_name)
-    if not first or not last:
-        return False
-    if (first, last) != (_name(known.first_name), _name(known.last_name)):
+    key = name_key(new.first_name, new.last_name)
+    if not key or key != name_key(known.first_name, known.last_name):
         return False
     if new.dob and known.dob and new.dob != known.dob:
         return False
@@ -94,6 +93,8 @@ def names_someone(subjects) -> bool:
 
 
 def _candidates(ask: Ask, now: dt.datetime):
+    """Open requests of the same party, recent, that share something the rules compare:
+    found by indexed look-ups, then checked one by one by ``_rule``."""
     party = Q(pk__in=[])
     if ask.requester_id:
         party |= Q(requester_id=ask.requester_id)
@@ -101,17 +102,32 @@ def _candidates(ask: Ask, now: dt.datetime):
         party |= Q(agency_id=ask.agency_id)
     elif ask.sender:
         party |= Q(agency__isnull=True, submissions__sender=ask.sender)
+    shared = Q(pk__in=[])
+    if ask.thread_ids:
+        shared |= Q(submissions__message_id__in=[t for t in ask.thread_ids if t])
+    if key := case_key(ask.case_number):
+        shared |= Q(case_key=key)
+    if hashes := [h for h in map(_ssn_hash, ask.subjects) if h]:
+        shared |= Q(subjects__ssn_hash__in=hashes)
+    names = [k for s in ask.subjects if (k := name_key(s.first_name, s.last_name))]
+    if names:
+        shared |= Q(subjects__name_key__in=names)
+    if ask.bulk_access and not names_someone(ask.subjects):
+        shared |= Q(bulk_access=True)
     since = now - dt.timedelta(days=JOIN_WINDOW_DAYS)
     ids = (
         Request.objects.filter(party)
+        .filter(shared)
         .filter(submissions__received_at__gte=since)
         .exclude(status__in=JOIN_CLOSED_STATES)
         .values_list("pk", flat=True)
         .distinct()
     )
+    # Only what the rules read: a submission's raw bytes can be megabytes.
+    slim = Submission.objects.only("id", "request_id", "message_id", "sender")
     return (
-        Request.objects.filter(pk__in=list(ids[:200]))
-        .prefetch_related("subjects", "submissions")
+        Request.objects.filter(pk__in=list(ids[:50]))
+        .prefetch_related("subjects", Prefetch("submissions", queryset=slim))
         .order_by("-received_at", "-pk")
     )
 
@@ -120,10 +136,7 @@ def _rule(ask: Ask, request: Request) -> str:
     known_ids = {s.message_id for s in request.submissions.all() if s.message_id}
     if known_ids & set(ask.thread_ids):
         return "thread"
-    mine, theirs = (
-        normalize_case_number(ask.case_number),
-        normalize_case_number(request.case_number),
-    )
+    mine, theirs = case_key(ask.case_number), case_key(request.case_number)
     if mine and theirs:
         return "case_number" if mine == theirs else ""
     known = list(request.subjects.all())

@@ -30,6 +30,8 @@ class Request(TimeStampedModel):
         max_length=32, choices=Instrument.choices, default=Instrument.NONE
     )
     case_number = models.CharField(max_length=64, blank=True)
+    # case_number normalised (keys.case_key), for the joining rule's look-up.
+    case_key = models.CharField(max_length=64, blank=True, db_index=True)
     purpose = models.CharField(
         max_length=32, choices=Purpose.choices, default=Purpose.OTHER
     )
@@ -85,6 +87,8 @@ class Subject(models.Model):
     middle_name = models.CharField(max_length=80, blank=True)
     last_name = models.CharField(max_length=120, blank=True)
     suffix = models.CharField(max_length=10, blank=True)
+    # First and last name normalised (keys.name_key), for the joining rule's look-up.
+    name_key = models.CharField(max_length=200, blank=True, db_index=True)
     dob = models.DateField(null=True, blank=True)
     ssn_encrypted = models.BinaryField(null=True, blank=True)
     ssn_hash = models.CharField(max_length=64, blank=True, db_index=True)

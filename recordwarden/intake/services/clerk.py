@@ -14,6 +14,7 @@ from .. import constants as c
 from ..constants import Channel, RequestStatus
 from ..extract import bulk_phrases
 from ..inputs import RequestInput, SubjectInput
+from ..keys import case_key
 from ..models import Request, Submission
 from ..permissions import holds_role
 from ..validation import clean_request_input
@@ -72,6 +73,7 @@ def _update(*, actor, request: Request, data: RequestInput, confirm: bool) -> li
     if confirm:
         request.confirmed_at = timezone.now()
         request.confirmed_by = user(actor)
+    request.case_key = case_key(request.case_number)
     request.full_clean()
     request.save()
     audit_record(

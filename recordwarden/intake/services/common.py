@@ -19,6 +19,7 @@ from ..documents import safe_filename
 from ..domains import domain_of
 from ..inputs import RequestInput, SubjectInput
 from ..joining import Ask, find_joinable, same_person
+from ..keys import case_key, name_key
 from ..models import Document, Request, Subject, Submission
 from ..references import reference_allocate
 from ..storage import blob_store
@@ -124,6 +125,7 @@ def make_subject(request: Request, position: int, data: SubjectInput) -> Subject
         city=data.city,
         state=data.state,
         zip=data.zip,
+        name_key=name_key(data.first_name, data.last_name),
     )
     if data.ssn:
         subject.set_ssn(data.ssn)
@@ -144,6 +146,7 @@ def create_request(
         claimed_agency=data.claimed_agency[:200],
         instrument=data.instrument,
         case_number=data.case_number,
+        case_key=case_key(data.case_number),
         purpose=data.purpose,
         purpose_text=data.purpose_text,
         elements=list(data.elements),
@@ -159,7 +162,8 @@ def create_request(
         confirmed_at=None if channel == Channel.EMAIL else now,
         confirmed_by=confirmed_by,
     )
-    request.full_clean()
+    # The reference is unique by construction (reference_allocate); the index guards it.
+    request.full_clean(validate_unique=False)
     request.save()
     for position, subject in enumerate(data.subjects):
         make_subject(request, position, subject)
@@ -218,6 +222,7 @@ def merge_into(request: Request, data: RequestInput) -> list[str]:
             setattr(request, flag, True)
             changed.append(flag)
     if changed:
+        request.case_key = case_key(request.case_number)
         request.full_clean()
         request.save()
     return sorted(set(changed))

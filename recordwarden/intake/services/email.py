@@ -250,7 +250,9 @@ def _ingest(*, actor, raw, digest, parsed: ParsedEmail, inbox, dedup):
         problems=problems,
         needs_triage=bool(problems) or not can_open,
     )
-    submission.full_clean()
+    # The unique constraints (idempotency, duplicates) are the database's to enforce:
+    # a race is an IntegrityError, caught by the caller; checking first is a query each.
+    submission.full_clean(validate_constraints=False)
     submission.save()
     received_entry(actor=actor, submission=submission)
     if not can_open:

@@ -146,7 +146,9 @@ def _submit(*, actor, requester, channel, data, raw, digest, key, documents) -> 
         idempotency_key=key,
         extracted=data.summary(),
     )
-    submission.full_clean()
+    # The unique constraints (idempotency, duplicates) are the database's to enforce:
+    # a race is an IntegrityError, caught by the caller; checking first is a query each.
+    submission.full_clean(validate_constraints=False)
     submission.save()
     received_entry(actor=actor, submission=submission)
     request, joined = open_or_join(
