@@ -44,7 +44,7 @@ def draft_clear(session) -> None:
     session.pop(KEY, None)
 
 
-def _date(value) -> str | None:
+def iso_date(value) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else None
 
 
@@ -57,7 +57,7 @@ def subjects_to_session(rows: list[dict]) -> list[dict]:
     for row in rows:
         row = dict(row)
         row.pop("DELETE", None)
-        row["dob"] = _date(row.get("dob"))
+        row["dob"] = iso_date(row.get("dob"))
         ssn = row.pop("ssn", "") or ""
         row["ssn_sealed"] = (
             base64.b64encode(crypto.encrypt(ssn, context=_SSN_CONTEXT)).decode()

@@ -170,8 +170,8 @@ def new_records(request):
         data = form.cleaned_data
         draft["records"] = {
             "elements": data["elements"],
-            "date_from": drafts._date(data["date_from"]),
-            "date_to": drafts._date(data["date_to"]),
+            "date_from": drafts.iso_date(data["date_from"]),
+            "date_to": drafts.iso_date(data["date_to"]),
         }
         drafts.draft_save(request.session, draft)
         return redirect("intake:new_documents")

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from recordwarden.audit.services import audit_record
+from recordwarden.records.catalogue import validate_elements
 
 from .. import constants as c
 from ..constants import Channel, Instrument, Purpose, RequestStatus
@@ -184,8 +185,6 @@ def merge_into(request: Request, data: RequestInput) -> list[str]:
             position += 1
             if "subjects" not in changed:
                 changed.append("subjects")
-    from recordwarden.records.catalogue import validate_elements
-
     elements = validate_elements([*request.elements, *data.elements])
     if elements != request.elements:
         request.elements = elements

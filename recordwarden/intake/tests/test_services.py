@@ -495,3 +495,40 @@ def test_junk_is_never_acknowledged(
     with django_capture_on_commit_callbacks(execute=True):
         submission_ingest_email(actor="system:test", raw=b"\x00junk", inbox="a@dws.gov")
     assert mailoutbox == []
+
+
+def test_case_numbers_match_whatever_their_punctuation(requester_police):
+    first = submit(requester_police, keller(case_number="26-087112"))
+    other = keller(
+        case_number="26 087112",
+        subjects=[
+            SubjectInput(first_name="Ana", last_name="Ruiz", dob=dt.date(1990, 1, 1))
+        ],
+    )
+    joined = submit(requester_police, other)
+    assert joined.pk == first.pk
+    assert entries(c.SUBMISSION_JOINED).get().data["rule"] == "case_number"
+    assert joined.subjects.count() == 2
+
+
+def test_names_match_across_accents_and_capitals(requester_police):
+    accented = SubjectInput(
+        first_name="José", last_name="Núñez", dob=dt.date(1984, 3, 5)
+    )
+    first = submit(requester_police, keller(case_number="", subjects=[accented]))
+    plain = SubjectInput(first_name="JOSE", last_name="NUNEZ")
+    assert (
+        submit(requester_police, keller(case_number="", subjects=[plain])).pk
+        == first.pk
+    )
+
+
+def test_a_document_added_later_is_audited_and_screened(requester_police, screened):
+    request = submit(requester_police)
+    request_document_add(
+        actor=requester_police.user,
+        request=request,
+        documents=[DocumentInput("order.pdf", PDF)],
+    )
+    assert entries(c.DOCUMENT_STORED).get().data["request"] == request.reference
+    assert screened == [request.reference, request.reference]
