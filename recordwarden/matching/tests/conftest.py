@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-STATE_WORKERS = 1500
+STATE_WORKERS = 800
 STATE_SEED = 7
 
 
@@ -54,48 +54,43 @@ class State:
         self.hard: dict[str, list[int]] = {}
         for worker_id, kind in HardCase.objects.values_list("worker_id", "kind"):
             self.hard.setdefault(kind, []).append(worker_id)
-        self._ssn: dict[int, str] = {}
-
-    def ssns(self):
-        from recordwarden.records.models import Worker
-
-        state = self
-
-        class Lazy(dict):
-            def __missing__(self, key):
-                value = state._ssn.get(key) or Worker.objects.get(pk=key).decrypt_ssn()
-                state._ssn[key] = value
-                return value
-
-        return Lazy()
+        self.ssns = {
+            w.pk: w.decrypt_ssn() for w in Worker.objects.only("ssn_encrypted")
+        }
 
     def queries(self, n: int, seed: int, **kwargs):
         from recordwarden.matching.engine.noise import make_queries
 
         made = make_queries(
-            self.workers, self.ssns(), self.hard, n=n, seed=seed, **kwargs
+            self.workers, self.ssns, self.hard, n=n, seed=seed, **kwargs
         )
         return [replace(q, person=hashed(q.person)) for q in made]
 
 
 @pytest.fixture
-def state(db):
-    """1,500 synthetic workers (every kind of hard case), indexed, with a model
-    trained on 400 request-like subjects."""
-    from recordwarden.matching.services import match_index_build, matcher_train
+def indexed_state(db):
+    """800 synthetic workers (every kind of hard case), indexed; the untrained model."""
+    from recordwarden.matching.services import match_index_build
     from recordwarden.records.services import state_synthesize
 
     state_synthesize(actor="system:test", workers=STATE_WORKERS, seed=STATE_SEED)
     match_index_build(actor="system:test")
-    world = State()
-    training = world.queries(400, seed=101)
+    return State()
+
+
+@pytest.fixture
+def state(indexed_state):
+    """The indexed state with a model trained on 300 request-like subjects."""
+    from recordwarden.matching.services import matcher_train
+
+    training = indexed_state.queries(300, seed=101)
     matcher_train(
         actor="system:test",
         queries=[q.person for q in training],
-        sample_size=1500,
-        u_pairs=20_000,
+        sample_size=STATE_WORKERS,
+        u_pairs=10_000,
     )
-    return world
+    return indexed_state
 
 
 @pytest.fixture

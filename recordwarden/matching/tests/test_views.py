@@ -33,7 +33,7 @@ ABSENT = {
 
 
 @pytest.fixture
-def two_subjects(state, submit, requester_police):
+def two_subjects(indexed_state, submit, requester_police):
     """One subject who is in the records (worker), one who is not."""
     worker = Worker.objects.order_by("id")[2]
     request = submit(requester_police, [subject_fields(worker), ABSENT])
