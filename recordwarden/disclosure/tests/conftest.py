@@ -180,8 +180,9 @@ def reviewer_two(db):
 
 
 @pytest.fixture
-def release(reviewer, approver):
-    """release(request, {element: action}) -> the final decision (package built)."""
+def release(reviewer, approver, counsel):
+    """release(request, {element: action}) -> the final decision (package built);
+    counsel signs too when the policy escalated an element."""
     from recordwarden.review.services import decision_sign, review_decide, review_start
 
     def _release(request, actions: dict[str, str], *, by=None, signer=None):
@@ -195,9 +196,12 @@ def release(reviewer, approver):
         decision = review_decide(
             actor=by or reviewer, request=request, kind="release", elements=specs
         )
-        return decision_sign(
+        decision = decision_sign(
             actor=signer or approver, decision=decision, role="approver"
         )
+        if decision.state == "pending" and decision.escalated:
+            decision = decision_sign(actor=counsel, decision=decision, role="counsel")
+        return decision
 
     return _release
 
@@ -254,3 +258,62 @@ def package_document(package) -> dict:
     from recordwarden.disclosure.services import package_files
 
     return json.loads(package_files(package)[f"{package.reference}.json"])
+
+
+@pytest.fixture
+def requester_keller(agencies):
+    """Thomas Keller, a worker on file, with a portal log-in of his own."""
+    from recordwarden.accounts.services import requester_create
+
+    return requester_create(
+        actor="system:test",
+        name="Thomas A. Keller",
+        email="tkeller@mail.example.com",
+        agency=None,
+        password="correct horse battery",
+        username="tkeller",
+    )
+
+
+@pytest.fixture
+def own_request(submit, intake_clerk):
+    """own_request(requester, person, elements) -> a worker's request about themself,
+    with the identity check done (so the policy permits it)."""
+    from recordwarden.review.callbacks import task_complete
+    from recordwarden.review.constants import TaskKind
+    from recordwarden.review.models import Task
+
+    def _own(requester, person, elements=("accounting_of_disclosures",)):
+        request = submit(
+            requester,
+            instrument="own_request",
+            purpose="own_records",
+            elements=list(elements),
+            subjects=[person],
+            purpose_text="I want to know who has seen my records.",
+        )
+        task = Task.objects.get(request=request, kind=TaskKind.IDENTITY_CHECK)
+        task_complete(
+            actor=intake_clerk,
+            task=task,
+            confirmed=True,
+            notes="ID seen at the counter.",
+        )
+        request.refresh_from_db()
+        return request
+
+    return _own
+
+
+@pytest.fixture
+def csed_request(submit, requester_csed, workers_on_file):
+    return submit(
+        requester_csed,
+        instrument="data_sharing_agreement",
+        case_number="2026-118734",
+        purpose="child_support",
+        elements=["employer", "wages"],
+        subjects=[ORTEGA, KELLER],
+        purpose_text="IV-D employment verification under DSA-2024-07.",
+        **PERIOD,
+    )
