@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from recordwarden.audit.models import AuditEntry
 from recordwarden.intake.services import submission_ingest_email
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "requests"
@@ -21,9 +22,17 @@ def screened():
 
 def test_every_example_is_screened_by_the_real_screening(agencies, caplog):
     caplog.set_level(logging.ERROR, logger="recordwarden.alerts")
+    requests = set()
     for path in sorted(EXAMPLES.glob("*.eml")):
         submission = submission_ingest_email(
             actor="system:test", raw=path.read_bytes(), inbox=""
         )
         assert submission.request is not None, path.name
+        requests.add(f"intake.request:{submission.request_id}")
     assert "screening failed" not in caplog.text
+    screened = set(
+        AuditEntry.objects.filter(action="review.screened").values_list(
+            "target", flat=True
+        )
+    )
+    assert requests <= screened
