@@ -46,6 +46,11 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _remove_sqlite(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -81,13 +86,24 @@ def _pg_recreate(base: str, name: str, drop_only: bool = False) -> None:
 
 def child_synthesize(database_url: str, workers: int) -> dict:
     _setup(database_url)
+    from django.db import connection
+
     from recordwarden.records.services import state_synthesize
 
+    cpu = _cpu_seconds()
     started = time.perf_counter()
     result = state_synthesize(actor="system:bench", workers=workers, seed=SEED)
     seconds = time.perf_counter() - started
+    size = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_database_size(current_database())")
+            size = cur.fetchone()[0]
     return {
         "seconds": seconds,
+        "cpu_seconds": _cpu_seconds() - cpu,
+        "load": os.getloadavg()[0],
+        "db_mib": size / 2**20,
         "rows": sum(result.counts.values()),
         "counts": result.counts,
         "peak_mib": _peak_mib(),
@@ -113,12 +129,14 @@ def child_baseline(database_url: str, workers: int) -> dict:
     rows = sum(len(t[2]) for t in tables)
     vendor = connection.vendor
     connection.close()
+    cpu = _cpu_seconds()
     if vendor == "sqlite":
         seconds = _raw_sqlite(database_url.removeprefix("sqlite:///"), tables)
     else:
         seconds = _raw_copy(database_url, tables)
     return {
         "seconds": seconds,
+        "cpu_seconds": _cpu_seconds() - cpu,
         "rows": rows,
         "generate_seconds": generate_seconds,
         "build_seconds": build_seconds,
@@ -214,11 +232,17 @@ def _postgres_pair(url: str, workers: int) -> tuple[dict, dict]:
 def _rows_for(label: str, ours: dict, base: dict, workers: int, target: str):
     ours_rate = ours["rows"] / ours["seconds"]
     base_rate = base["rows"] / base["seconds"]
+    cores = os.cpu_count()
     return [
         (
             f"{label}: synthesize_state, {workers:,} workers, 8 quarters",
             f"{ours['seconds']:.1f} s ({ours['rows']:,} rows)",
             target,
+        ),
+        (
+            f"{label}: CPU time of that process (user+system)",
+            f"{ours['cpu_seconds']:.1f} s (load avg {ours['load']:.1f}, {cores} cores)",
+            "",
         ),
         (
             f"{label}: rows/s, synthesize_state (generate+encrypt+load)",
@@ -231,8 +255,13 @@ def _rows_for(label: str, ours: dict, base: dict, workers: int, target: str):
             "baseline",
         ),
         (
-            f"{label}: ratio synthesize_state / baseline",
+            f"{label}: ratio synthesize_state / baseline (rows/s)",
             f"{ours_rate / base_rate:.2f}",
+            "",
+        ),
+        (
+            f"{label}: CPU s, synthesize_state / baseline inserts",
+            f"{ours['cpu_seconds']:.1f} / {base['cpu_seconds']:.1f}",
             "",
         ),
         (
@@ -262,6 +291,7 @@ def main(quick: bool, workers: int | None = None) -> list[tuple[str, str, str]]:
         ours, base = _postgres_pair(url, workers)
         base["driver"] = "COPY"
         rows += _rows_for("PostgreSQL", ours, base, workers, "")
+        rows.append(("PostgreSQL database size", f"{ours['db_mib']:,.0f} MiB", ""))
     else:
         rows.append(("PostgreSQL", "not measured (DATABASE_URL is not PostgreSQL)", ""))
     return rows

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
 
 from recordwarden.audit.models import AuditEntry
 from recordwarden.core import crypto
@@ -81,3 +82,33 @@ def test_the_command_reports_counts_and_skips_when_asked_if_empty(capsys):
     with pytest.raises(CommandError, match="already hold"):
         call_command("synthesize_state", "--workers", "150")
     assert Worker.objects.count() == 150
+
+
+def _constraints(model):
+    with connection.cursor() as cur:
+        found = connection.introspection.get_constraints(cur, model._meta.db_table)
+    return {
+        (
+            tuple(c["columns"]),
+            bool(c["unique"]),
+            bool(c["foreign_key"]),
+            bool(c["index"]),
+        )
+        for c in found.values()
+    }
+
+
+def test_the_bulk_load_leaves_every_index_and_constraint_in_place():
+    before = {m: _constraints(m) for m in (Worker, WageRecord, Claim, HardCase)}
+    state_synthesize(actor="system:test", workers=200, seed=6)
+    after = {m: _constraints(m) for m in (Worker, WageRecord, Claim, HardCase)}
+    assert after == before
+    wage = WageRecord.objects.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WageRecord.objects.create(
+            worker_id=wage.worker_id,
+            employer_id=wage.employer_id,
+            year=wage.year,
+            quarter=wage.quarter,
+            wages_cents=1,
+        )
