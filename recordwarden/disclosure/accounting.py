@@ -80,20 +80,26 @@ def purpose_of(request) -> str:
     return " ".join(parts)
 
 
-def description_of(elements: list[str], period_label: str) -> str:
-    labels = "; ".join(ELEMENTS[k].label for k in elements)
-    return f"{labels} (quarters {period_label})"
+def description_of(elements: list[dict]) -> str:
+    """What was released, as the package document describes each element."""
+    parts = []
+    for e in elements:
+        text = ELEMENTS[e["key"]].label
+        details = []
+        if e.get("fields"):
+            details.append(", ".join(e["fields"]))
+        if e.get("quarters"):
+            details.append(f"quarters {e['quarters']}")
+        parts.append(f"{text} ({'; '.join(details)})" if details else text)
+    return "; ".join(parts)
 
 
-def accounting_record(*, package, pairs) -> list[AccountingEntry]:
+def accounting_record(*, actor, package, pairs, document) -> list[AccountingEntry]:
     """One entry per worker in ``package``. Called by package_build, inside its
     transaction; the package's audit entry carries the count."""
     request = package.request
     if to_the_worker(request):
         return []
-    from .snapshot import request_period
-
-    period = request_period(request).label()
     base = {
         "package": package,
         "request": request,
@@ -101,7 +107,7 @@ def accounting_record(*, package, pairs) -> list[AccountingEntry]:
         "recipient_name": package.recipient_label,
         "recipient_address": recipient_address(request),
         "elements": list(package.elements),
-        "description": description_of(package.elements, period),
+        "description": description_of(document["elements"])[:2000],
         "purpose": purpose_of(request),
         "request_reference": request.reference,
         "retain_until": retain_until(package.built_at),
@@ -111,7 +117,7 @@ def accounting_record(*, package, pairs) -> list[AccountingEntry]:
         entry.full_clean(validate_unique=False)
     AccountingEntry.objects.bulk_create(entries)
     audit_record(
-        actor="system:disclosure",
+        actor=actor,
         action=c.ACCOUNTING_RECORDED,
         target=package,
         data={"request": request.pk, "entries": len(entries)},

@@ -84,8 +84,12 @@ class Context:
     worker: Any
     period: Period
     released: frozenset[str]
-    # Filled lazily and shared between extractors of one worker.
+    # The employer fields released (None: all of them, if employer is released).
+    employer_fields: frozenset[str] | None = None
+    # Filled lazily and shared between extractors of one worker and period.
     cache: dict[str, Any] = field(default_factory=dict)
+    # "Employer 1", "Employer 2": the same numbering across periods of one worker.
+    labels: dict[int, int] = field(default_factory=dict)
 
     def wages(self) -> list:
         if "wages" not in self.cache:
@@ -106,12 +110,16 @@ class Context:
         return self.cache["claims"]
 
     def employer_label(self, employer) -> str:
-        """The employer's FEIN when ``employer`` was released, else a neutral label."""
+        """How a wage row names its employer: as released under ``employer`` (FEIN, or
+        the name if only the name was released), else a neutral label."""
+        fields = self.employer_fields
         if "employer" in self.released:
-            return employer.fein_display
-        order = self.cache.setdefault("employer_order", {})
-        order.setdefault(employer.pk, len(order) + 1)
-        return f"Employer {order[employer.pk]}"
+            if fields is None or "fein" in fields:
+                return employer.fein_display
+            if "name" in fields:
+                return employer.legal_name
+        self.labels.setdefault(employer.pk, len(self.labels) + 1)
+        return f"Employer {self.labels[employer.pk]}"
 
 
 def _dollars(cents: int) -> str:
@@ -276,7 +284,40 @@ def _check_catalogue() -> None:
 _check_catalogue()
 
 
-def extract(worker, elements: list[str], period: Period) -> dict[str, Any]:
-    """The released values of ``elements`` for ``worker``, in the order given."""
-    ctx = Context(worker=worker, period=period, released=frozenset(elements))
-    return {key: EXTRACTORS[key](ctx) for key in elements}
+@dataclass(frozen=True)
+class Planned:
+    """One released element: its period (None: the narrowing leaves no quarter) and the
+    fields kept (None: all)."""
+
+    key: str
+    period: Period | None
+    fields: frozenset[str] | None = None
+
+
+def _keep(value, fields: frozenset[str] | None):
+    if fields is None:
+        return value
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k in fields}
+    if isinstance(value, list):
+        return [_keep(item, fields) for item in value]
+    return value
+
+
+def extract(worker, plan: list[Planned]) -> dict[str, Any]:
+    """The released values for ``worker``, one per planned element, in plan order."""
+    released = frozenset(p.key for p in plan)
+    employer_fields = next((p.fields for p in plan if p.key == "employer"), None)
+    labels: dict[int, int] = {}
+    contexts: dict[Period, Context] = {}
+    values: dict[str, Any] = {}
+    for item in plan:
+        if item.period is None:
+            values[item.key] = []
+            continue
+        ctx = contexts.setdefault(
+            item.period,
+            Context(worker, item.period, released, employer_fields, labels=labels),
+        )
+        values[item.key] = _keep(EXTRACTORS[item.key](ctx), item.fields)
+    return values

@@ -124,10 +124,12 @@ def package_build(*, actor, decision) -> DisclosurePackage:
             "No person named in this request is confirmed in the records; confirm the "
             "match before the release is signed."
         )
-    package = _package_store(
+    package, document = _package_store(
         actor=actor, decision=decision, released=released, pairs=pairs
     )
-    entries = accounting_record(package=package, pairs=pairs)
+    entries = accounting_record(
+        actor=actor, package=package, pairs=pairs, document=document
+    )
     _release_request(request, package)
     audit_record(
         actor=actor,
@@ -153,7 +155,7 @@ def package_build(*, actor, decision) -> DisclosurePackage:
     return package
 
 
-def _package_store(*, actor, decision, released, pairs) -> DisclosurePackage:
+def _package_store(*, actor, decision, released, pairs):
     request = decision.request
     now = timezone.now()
     reference = f"{request.reference}-P{decision.pk}"
@@ -200,7 +202,7 @@ def _package_store(*, actor, decision, released, pairs) -> DisclosurePackage:
     )
     package.full_clean()
     package.save()
-    return package
+    return package, document
 
 
 def _release_request(request, package) -> None:

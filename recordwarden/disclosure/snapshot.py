@@ -19,7 +19,14 @@ from recordwarden.core.exceptions import Conflict
 from recordwarden.records.catalogue import ELEMENTS, validate_elements
 
 from .constants import SNAPSHOT_FORMAT
-from .extract import Period, extract, period_for
+from .extract import Period, Planned, extract, period_for
+from .narrowing import (
+    PERIOD_ELEMENTS,
+    Narrowing,
+    NarrowingError,
+    narrowed_period,
+    parse,
+)
 
 
 class PackageError(Conflict):
@@ -80,6 +87,36 @@ def request_period(request) -> Period:
     return period_for(request.date_from, request.date_to, received)
 
 
+def plan_for(request, released: list[Released]) -> list[Planned]:
+    """Each released element with the quarters and fields it covers once narrowed.
+    Raises PackageError naming the element whose narrowing cannot be applied."""
+    period = request_period(request)
+    plan = []
+    for r in released:
+        narrowing = Narrowing()
+        if r.action == "narrow":
+            try:
+                narrowing = parse(r.narrowing, r.key)
+            except NarrowingError as exc:
+                raise PackageError(
+                    f"The narrowing of {ELEMENTS[r.key].label} ({r.narrowing!r}) "
+                    f"cannot be applied. {exc}"
+                ) from None
+        own = narrowed_period(period, narrowing) if r.key in PERIOD_ELEMENTS else period
+        plan.append(Planned(r.key, own, narrowing.fields))
+    return plan
+
+
+def _covers(item: Planned) -> dict[str, Any]:
+    quarters = None
+    if item.key in PERIOD_ELEMENTS:
+        quarters = item.period.label() if item.period else "none"
+    return {
+        "quarters": quarters,
+        "fields": sorted(item.fields) if item.fields else None,
+    }
+
+
 def collect(
     *,
     reference: str,
@@ -92,7 +129,7 @@ def collect(
     """The package document. Holds nothing but released elements of confirmed people."""
     request = decision.request
     period = request_period(request)
-    keys = [r.key for r in released]
+    plan = plan_for(request, released)
     return {
         "format": SNAPSHOT_FORMAT,
         "package": reference,
@@ -109,11 +146,12 @@ def collect(
                 "label": ELEMENTS[r.key].label,
                 "action": r.action,
                 "narrowing": r.narrowing,
+                **_covers(item),
             }
-            for r in released
+            for r, item in zip(released, plan, strict=True)
         ],
         "subjects": [
-            {"position": n, "data": extract(worker, keys, period)}
+            {"position": n, "data": extract(worker, plan)}
             for n, (_subject, worker) in enumerate(pairs, start=1)
         ],
     }

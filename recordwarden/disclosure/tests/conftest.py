@@ -190,7 +190,7 @@ def release(reviewer, approver, counsel):
         review_start(actor=by or reviewer, request=request)
         request.refresh_from_db()
         specs = {
-            e: {"action": a, "narrowing": "first quarter only" if a == "narrow" else ""}
+            e: {"action": a, "narrowing": "2025 Q1 only" if a == "narrow" else ""}
             for e, a in actions.items()
         }
         decision = review_decide(

@@ -94,7 +94,10 @@ def test_the_request_is_released_and_the_accounting_written_in_the_same_step(
     assert "Albuquerque Police Department" in entry.recipient_name
     assert "Embezzlement investigation" in entry.purpose
     assert police_request.reference in entry.purpose
-    assert "Employer; Quarterly wages" in entry.description
+    assert entry.description == (
+        "Employer (quarters 2025 Q1 to 2025 Q4); "
+        "Quarterly wages (quarters 2025 Q1 to 2025 Q4)"
+    )
     assert audit_entries(c.ACCOUNTING_RECORDED, decision.package)
 
 

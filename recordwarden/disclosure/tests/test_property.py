@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from recordwarden.disclosure.models import DisclosurePackage
+from recordwarden.disclosure.narrowing import NarrowingError, parse
 from recordwarden.disclosure.services import package_build, package_files
 from recordwarden.disclosure.snapshot import PackageError
 from recordwarden.records.catalogue import ELEMENTS
@@ -73,6 +74,15 @@ decisions = st.fixed_dictionaries(
             min_size=1,
             max_size=len(ALL),
         ),
+        "narrowing": st.sampled_from(
+            [
+                "2025 Q2 to 2025 Q3",
+                "city and state",
+                "last name",
+                "name and FEIN",
+                "as needed",
+            ]
+        ),
         "people": st.lists(
             st.sampled_from(["auto", "confirmed", "rejected"]), min_size=3, max_size=3
         ),
@@ -89,7 +99,7 @@ def _pdf_text(pdf: bytes, tmp_path) -> str:
     return " ".join(out.split())
 
 
-def _decide(request, actions, reviewer, approver):
+def _decide(request, actions, narrowing, reviewer, approver):
     """A final decision as review would store it, with two signatures."""
     from recordwarden.intake.constants import RequestStatus
     from recordwarden.intake.models import Request
@@ -113,7 +123,7 @@ def _decide(request, actions, reviewer, approver):
             decision=decision,
             element=element,
             action=action,
-            narrowing="narrowed" if action == "narrow" else "",
+            narrowing=narrowing if action == "narrow" else "",
             policy_outcome="permit",
         )
     Signature.objects.create(
@@ -192,10 +202,18 @@ def test_a_package_never_holds_an_element_or_a_person_not_approved(
     actions = case["actions"]
     request = _request(requester_police, list(actions))
     confirmed = _set_matches(request, case["people"], reviewer, workers_on_file)
-    decision = _decide(request, actions, reviewer, approver)
+    decision = _decide(request, actions, case["narrowing"], reviewer, approver)
     released = [e for e in ALL if actions.get(e) in ("approve", "narrow")]
+    kept: dict[str, frozenset[str] | None] = {}
+    applicable = True
+    for element in released:
+        if actions[element] == "narrow":
+            try:
+                kept[element] = parse(case["narrowing"], element).fields
+            except NarrowingError:
+                applicable = False
 
-    if not released or not confirmed:
+    if not released or not confirmed or not applicable:
         with pytest.raises(PackageError):
             package_build(actor=approver, decision=decision)
         assert not DisclosurePackage.objects.filter(decision=decision).exists()
@@ -208,6 +226,12 @@ def test_a_package_never_holds_an_element_or_a_person_not_approved(
     assert len(doc["subjects"]) == len(confirmed) == package.subject_count
     for subject in doc["subjects"]:
         assert sorted(subject["data"]) == sorted(released)
+        for element, fields in kept.items():
+            value = subject["data"][element]
+            rows = value if isinstance(value, list) else [value]
+            for row in rows:
+                if fields is not None and isinstance(row, dict):
+                    assert set(row) <= fields, (element, row)
 
     files = package_files(package)
     text = "\n".join(
@@ -224,5 +248,5 @@ def test_a_package_never_holds_an_element_or_a_person_not_approved(
     # A released element of a confirmed person is there.
     for last in confirmed:
         for element in ("ssn", "dob", "wages", "alien_number"):
-            if element in released:
+            if element in released and kept.get(element) is None:
                 assert MARKERS[last][element] in text, (last, element)
