@@ -59,6 +59,9 @@ class Command(BaseCommand):
         from recordwarden.review.demo import founding_case_seed
 
         founding_case_seed(stdout=self.stdout)
+        from recordwarden.disclosure.demo import disclosure_seed
+
+        disclosure_seed(stdout=self.stdout)
         self._print_logins()
 
     def _staff(self):
