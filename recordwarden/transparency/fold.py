@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from recordwarden.accounts.constants import AgencyType
 from recordwarden.disclosure import constants as disclosure
 from recordwarden.intake import constants as intake
 from recordwarden.review import constants as review
@@ -286,8 +287,6 @@ def outcome_of(fact: dict) -> str:
 
 def is_immigration(fact: dict) -> bool:
     """From an immigration agency, or for civil immigration enforcement."""
-    from recordwarden.accounts.constants import AgencyType
-
     return (
         fact["agency_type"] == AgencyType.IMMIGRATION_ENFORCEMENT
         or fact["purpose"] == intake.Purpose.CIVIL_IMMIGRATION

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from recordwarden.accounts.constants import Role
@@ -159,14 +160,12 @@ def quarterly_pdf(request, quarter: str):
 def quarterly_page(request, quarter: str | None = None):
     """Staff: the draft of a quarter's report (the last complete quarter by default),
     and the approver's sign-off."""
-    from django.utils import timezone
-
     report_refresh()
     if quarter is None:
-        quarter = _last_complete_quarter(timezone.now())
+        quarter = _last_complete_quarter()
     quarter = _quarter_or_404(quarter)
     rows, exceptions = quarterly_rows(quarter)
-    start, end = quarter_bounds(quarter)
+    _start, end = quarter_bounds(quarter)
     context = {
         "quarter": quarter,
         "label": quarter_label(quarter),
@@ -206,8 +205,6 @@ def _shift(quarter: str, step: int) -> str:
     return f"{index // 4}-Q{index % 4 + 1}"
 
 
-def _last_complete_quarter(now) -> str:
-    from django.utils import timezone as tz
-
-    local = tz.localtime(now)
+def _last_complete_quarter() -> str:
+    local = timezone.localtime()
     return _shift(f"{local.year}-Q{(local.month - 1) // 3 + 1}", -1)

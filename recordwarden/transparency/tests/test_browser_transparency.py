@@ -19,7 +19,7 @@ def history(db, settings):
     from recordwarden.audit.checkpoints import checkpoint_sign
     from recordwarden.transparency.synthetic import write_history
 
-    write_history(600, start=dt.date(2024, 1, 2), days=2 * 365, seed=7)
+    write_history(320, start=dt.date(2024, 1, 2), days=2 * 365, seed=7)
     return checkpoint_sign(actor="system:test")
 
 

@@ -320,7 +320,25 @@ def download_entries(client, path, size: int) -> None:
             fh.write(json.dumps(page.json()) + "\n")
 
 
-def test_an_outsider_recomputes_the_csv_from_public_entries(story, client, tmp_path):
+@pytest.fixture
+def short_story(
+    clock, workers_on_file, submit, casework, requester_ice, requester_police
+):
+    """One denial and one release in 2025 Q1, and a checkpoint."""
+    clock.at("2025-01-08 17:00")
+    denied = submit(requester_ice, **immigration_subpoena(ORTEGA, ["address"]))
+    clock.advance(days=1)
+    casework.deny(denied, "civil_immigration")
+    released = submit(requester_police, **warrant(KELLER))
+    clock.advance(days=2)
+    casework.release(released, {"employer": "approve", "wages": "deny"})
+    clock.at("2025-04-02 16:00")
+    return sign_checkpoint()
+
+
+def test_an_outsider_recomputes_the_csv_from_public_entries(
+    short_story, client, tmp_path
+):
     from recordwarden.audit.selectors import verifier_key_text
 
     csv_text = client.get("/transparency/report.csv").content.decode()
