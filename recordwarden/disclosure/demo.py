@@ -45,7 +45,9 @@ def disclosure_seed(*, stdout=None) -> None:
             stdout.write(line)
 
     requester = Requester.objects.get(email="rdelgado@ice.example.gov")
-    if not Request.objects.filter(requester=requester, case_number=CASE_NUMBER).exists():
+    if not Request.objects.filter(
+        requester=requester, case_number=CASE_NUMBER
+    ).exists():
         worker = _worker(7)
         request = request_submit(
             actor=requester.user,
@@ -73,7 +75,9 @@ def disclosure_seed(*, stdout=None) -> None:
         reviewer = get_user_model().objects.get(username="reviewer")
         for subject in request.subjects.all():
             _confirm_top_candidate(subject, reviewer)
-        write(f"  immigration subpoena {request.reference}: the worker is owed a notice")
+        write(
+            f"  immigration subpoena {request.reference}: the worker is owed a notice"
+        )
     result = notices_send_due(actor=SYSTEM)
     write(
         f"  notices: {result['scheduled']} scheduled, {result['sent']} sent, "

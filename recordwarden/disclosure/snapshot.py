@@ -130,6 +130,13 @@ def collect(
     request = decision.request
     period = request_period(request)
     plan = plan_for(request, released)
+    order = {
+        pk: n
+        for n, pk in enumerate(
+            request.subjects.order_by("position", "pk").values_list("pk", flat=True),
+            start=1,
+        )
+    }
     return {
         "format": SNAPSHOT_FORMAT,
         "package": reference,
@@ -150,9 +157,11 @@ def collect(
             }
             for r, item in zip(released, plan, strict=True)
         ],
+        # "position" is the person's place in the request's own list (1, 2, …), so the
+        # recipient can tell who is who without the package naming anyone it may not.
         "subjects": [
-            {"position": n, "data": extract(worker, plan)}
-            for n, (_subject, worker) in enumerate(pairs, start=1)
+            {"position": order[subject.pk], "data": extract(worker, plan)}
+            for subject, worker in pairs
         ],
     }
 

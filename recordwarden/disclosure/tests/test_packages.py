@@ -232,3 +232,48 @@ def test_the_requester_is_told_by_mail_without_a_link(
     assert len(mail) == 1
     assert mail[0].to == ["dwhitehorse@abqpd.example.gov"]
     assert "/disclosure/download/" not in mail[0].body
+
+
+def test_people_keep_their_place_in_the_request_and_an_unconfirmed_one_is_left_out(
+    submit, requester_police, workers_on_file, reviewer, approver, counsel
+):
+    """Ortega (second in the request) is rejected as a match after the decision was
+    taken on all three, so only the first and the third are in the package."""
+    from recordwarden.matching.models import SubjectMatch
+    from recordwarden.matching.services import match_reject
+    from recordwarden.review.services import decision_sign, review_decide, review_start
+
+    request = submit(
+        requester_police,
+        instrument="judicial_warrant",
+        case_number="26-3",
+        purpose="criminal_investigation",
+        elements=["employer", "wages"],
+        instrument_subject_count=3,
+        subjects=[KELLER, ORTEGA, GARCIA],
+        purpose_text="Fraud ring.",
+        **PERIOD,
+    )
+    review_start(actor=reviewer, request=request)
+    request.refresh_from_db()
+    decision = review_decide(
+        actor=reviewer,
+        request=request,
+        kind="release",
+        elements={"employer": {"action": "approve"}, "wages": {"action": "approve"}},
+    )
+    ortega = SubjectMatch.objects.get(
+        subject__request=request, subject__last_name="Ortega"
+    )
+    match_reject(actor=reviewer, subject_match=ortega)
+    decision = decision_sign(actor=approver, decision=decision, role="approver")
+    doc = package_document(decision.package)
+    assert [s["position"] for s in doc["subjects"]] == [1, 3]
+    assert "6120.00" not in str(doc)  # Ortega's wages
+    assert decision.package.subject_count == 2
+    assert set(
+        decision.package.accounting_entries.values_list("worker__last_name", flat=True)
+    ) == {
+        "Keller",
+        "Garcia",
+    }
