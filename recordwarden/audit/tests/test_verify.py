@@ -241,10 +241,16 @@ def test_a_data_edit_that_python_would_call_equal_is_still_detected(signed_log):
     from recordwarden.audit.services import audit_record
 
     entry = audit_record(
-        actor="system:test", action=actions.LOGIN_LOCKED, target="x", data={"flag": True}
+        actor="system:test",
+        action=actions.LOGIN_LOCKED,
+        target="x",
+        data={"flag": True},
     )
     as_db_admin(
-        ("UPDATE audit_auditentry SET data = %s WHERE id = %s", ['{"flag":1}', entry.pk])
+        (
+            "UPDATE audit_auditentry SET data = %s WHERE id = %s",
+            ['{"flag":1}', entry.pk],
+        )
     )
     result = verify_log()
     assert _kinds(result) == {"columns"}
