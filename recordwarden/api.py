@@ -10,7 +10,75 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from recordwarden.core.exceptions import Conflict, Forbidden, NotFound
 
-api = NinjaAPI(
+# Every operation may answer with these (the handlers below, the rate limit): the
+# OpenAPI document says so, each as problem details.
+ERRORS = {
+    400: "The body could not be read",
+    401: "Missing or invalid credentials",
+    403: "Not allowed for your role",
+    404: "Not found, or not visible to you",
+    409: "Conflict with the current state",
+    413: "Request body too large",
+    422: "The request is not valid",
+    429: "Too many requests; retry after Retry-After seconds",
+}
+PROBLEM_SCHEMA = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+                "required": ["field", "message"],
+            },
+        },
+    },
+    "required": ["type", "title", "status"],
+}
+
+
+def document_problems(schema: dict) -> dict:
+    """Document every error response as application/problem+json with the shared
+    Problem schema, and the errors every operation may give (``ERRORS``)."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["ProblemDetails"] = (
+        PROBLEM_SCHEMA
+    )
+    ref = {"$ref": "#/components/schemas/ProblemDetails"}
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERRORS.items():
+                if status == 401 and not operation.get("security"):
+                    continue
+                responses.setdefault(str(status), {"description": description})
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    response["content"] = {PROBLEM: {"schema": ref}}
+            responses["429"]["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds to wait before retrying.",
+                    "schema": {"type": "string"},
+                }
+            }
+    return schema
+
+
+class RecordwardenAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_problems(super().get_openapi_schema(*args, **kwargs))
+
+
+api = RecordwardenAPI(
     title="Recordwarden API",
     version="1",
     description=(
@@ -92,7 +160,13 @@ def _too_large(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
-    return problem(request, exc.status_code, str(exc) or "Error")
+    detail = ""
+    if exc.status_code == 400:
+        detail = (
+            "The body is not valid for its Content-Type: send JSON as UTF-8 with "
+            "'Content-Type: application/json', files as multipart/form-data."
+        )
+    return problem(request, exc.status_code, str(exc) or "Error", detail)
 
 
 def _register_routers() -> None:
