@@ -47,7 +47,11 @@ STALE = (
 
 
 def _user(actor):
-    return None if isinstance(actor, str) or actor is None else actor
+    """The staff or portal user behind ``actor``; None for the system and for an API
+    token's requester (recorded by ``actor_ref`` instead)."""
+    from django.contrib.auth import get_user_model
+
+    return actor if isinstance(actor, get_user_model()) else None
 
 
 def _status_label(value: str) -> str:
