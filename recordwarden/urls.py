@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from .api import api
+
+# Django's admin asks for the second factor too: a password alone opens nothing.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("", include("recordwarden.core.urls")),
