@@ -1,0 +1,63 @@
+"""Rate limits: per token on the API, per person on portal form posts; a 429 says when
+to come back (Retry-After) and, on the API, is a problem document."""
+
+from __future__ import annotations
+
+import pytest
+
+from recordwarden.accounts.services import api_token_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _token(requester) -> str:
+    return api_token_create(actor="system:test", requester=requester, name="cms")[1]
+
+
+def test_an_api_token_over_its_limit_gets_a_429_problem_with_retry_after(
+    client, settings, requester_police
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api": (3, 60)}
+    first, second = _token(requester_police), _token(requester_police)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {first}"}
+    assert [client.get("/api/v1/requests", **auth).status_code for _ in range(3)] == [
+        200,
+        200,
+        200,
+    ]
+    refused = client.get("/api/v1/requests", **auth)
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/problem+json"
+    body = refused.json()
+    assert body["status"] == 429 and body["title"] == "Too many requests"
+    assert "Idempotency-Key" in body["detail"]
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    # The limit is per token: the agency's other system is not held up.
+    other = client.get("/api/v1/requests", HTTP_AUTHORIZATION=f"Bearer {second}")
+    assert other.status_code == 200
+
+
+def test_calls_without_a_token_are_limited_by_address(client, settings, db):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api": (2, 60)}
+    codes = [client.get("/api/v1/audit/tree").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_portal_form_posts_are_limited_per_person_and_reading_is_not(
+    client_for, settings, requester_police, requester_ice
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "portal": (2, 60)}
+    client = client_for(requester_police.user)
+    codes = [client.post("/portal/new/who/", {}).status_code for _ in range(3)]
+    assert codes[:2] == [400, 400] and codes[2] == 429
+    refused = client.post("/portal/new/who/", {})
+    assert b"Too many attempts" in refused.content
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert client.get("/portal/new/who/").status_code == 200
+    other = client_for(requester_ice.user)
+    assert other.post("/portal/new/who/", {}).status_code == 400
