@@ -70,11 +70,22 @@ def encrypt(plaintext: str, *, context: str) -> bytes:
 
 
 def decrypt(blob: bytes | memoryview, *, context: str) -> str:
+    return decrypt_bytes(blob, context=context).decode()
+
+
+def encrypt_bytes(plaintext: bytes, *, context: str) -> bytes:
+    """Like ``encrypt`` for bytes (raw submissions, documents, packages)."""
+    aead, _ = _keys()
+    nonce = secrets.token_bytes(12)
+    return _VERSION + nonce + aead.encrypt(nonce, bytes(plaintext), context.encode())
+
+
+def decrypt_bytes(blob: bytes | memoryview, *, context: str) -> bytes:
     aead, _ = _keys()
     data = bytes(blob)
     if not data or data[:1] != _VERSION:
         raise ValueError("unknown ciphertext version")
-    return aead.decrypt(data[1:13], data[13:], context.encode()).decode()
+    return aead.decrypt(data[1:13], data[13:], context.encode())
 
 
 def keyed_hash(value: str, *, purpose: str) -> str:

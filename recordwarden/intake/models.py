@@ -5,6 +5,7 @@ from django.db import models
 
 from recordwarden.accounts.models import Agency, Requester
 from recordwarden.core import crypto
+from recordwarden.core.fields import EncryptedBytesField
 from recordwarden.core.models import TimeStampedModel
 
 from .constants import Channel, Instrument, Purpose, RequestStatus
@@ -142,7 +143,8 @@ class Submission(models.Model):
         related_name="submissions",
     )
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    raw = models.BinaryField()
+    # Exactly as received, encrypted at rest: an email or API body may hold an SSN.
+    raw = EncryptedBytesField(context="submission.raw")
     sha256 = models.CharField(max_length=64, db_index=True)
     received_at = models.DateTimeField(db_index=True)
     requester = models.ForeignKey(

@@ -1,8 +1,9 @@
 """Content-addressed files under MEDIA_ROOT: documents and oversized raw submissions.
 
-A file is named by its SHA-256, so storing the same bytes twice is one file, a stored file
-can be checked against its name, and no name a sender chose ever reaches the disk.
-Nothing here opens, renders or converts the content.
+A file is named by the SHA-256 of its content, so storing the same bytes twice is one file,
+a stored file can be checked against its name, and no name a sender chose ever reaches the
+disk. Content is encrypted at rest (AES-GCM, core.crypto): legal process and raw emails
+hold personal data. Nothing here opens, renders or converts the content.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from pathlib import Path
 
 from django.conf import settings
 
+from recordwarden.core import crypto
+
+# Version byte, 12-byte nonce and 16-byte tag added by crypto.encrypt_bytes.
+_OVERHEAD = 29
 _NAME = re.compile(r"^(documents|raw)/[0-9a-f]{2}/[0-9a-f]{64}$")
 
 
@@ -33,14 +38,14 @@ def blob_store(data: bytes, *, kind: str = "documents") -> tuple[str, str]:
     digest = sha256_hex(data)
     name = f"{kind}/{digest[:2]}/{digest}"
     path = _path(name)
-    if path.exists() and path.stat().st_size == len(data):
+    if path.exists() and path.stat().st_size == len(data) + _OVERHEAD:
         return name, digest
     path.parent.mkdir(parents=True, exist_ok=True)
     # Write to a temporary file in the same folder and rename: readers never see half.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fh.write(crypto.encrypt_bytes(data, context=f"blob:{digest}"))
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o640)
@@ -54,7 +59,8 @@ def blob_store(data: bytes, *, kind: str = "documents") -> tuple[str, str]:
 
 def blob_read(name: str) -> bytes:
     """Read a stored file and check it still matches its name."""
-    data = _path(name).read_bytes()
+    digest = name.rsplit("/", 1)[1]
+    data = crypto.decrypt_bytes(_path(name).read_bytes(), context=f"blob:{digest}")
     if sha256_hex(data) != name.rsplit("/", 1)[1]:
         raise ValueError(f"stored file {name} does not match its hash")
     return data

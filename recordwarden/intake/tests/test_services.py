@@ -30,6 +30,7 @@ from recordwarden.intake.services import (
     submission_triage_resolve,
 )
 from recordwarden.intake.signals import trust_signals
+from recordwarden.intake.storage import blob_read
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "requests"
@@ -119,7 +120,8 @@ def test_documents_are_stored_once_by_hash_and_never_by_their_name(
     )
     document = request.documents.get()
     stored = Path(settings.MEDIA_ROOT) / document.storage_name
-    assert stored.read_bytes() == PDF
+    assert blob_read(document.storage_name) == PDF
+    assert b"%PDF" not in stored.read_bytes()  # encrypted at rest
     assert stored.name == document.sha256
     assert document.filename == "passwd.pdf"
     request_document_add(
