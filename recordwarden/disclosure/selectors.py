@@ -3,6 +3,7 @@ the same NotFound for a missing object and for one that is not the actor's."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.utils import timezone
@@ -17,6 +18,11 @@ from .permissions import (
     can_view_package_record,
     packages_visible_to_requester,
 )
+
+
+# Request references are letters, digits and dashes (RW-2026-000123); anything else is
+# no reference at all (and never reaches the database).
+_REFERENCE = re.compile(r"[A-Za-z0-9-]{1,20}")
 
 
 def _uuid(value) -> uuid.UUID | None:
@@ -64,7 +70,7 @@ def request_get_for_staff(actor, reference: str):
 
     if not (can_view_accounting(actor) or can_manage_notices(actor)):
         raise NotFound("No such request.")
-    if not isinstance(reference, str) or len(reference) > 20:
+    if not isinstance(reference, str) or not _REFERENCE.fullmatch(reference):
         raise NotFound("No such request.")
     request = (
         Request.objects.select_related("agency", "requester")

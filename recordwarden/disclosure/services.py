@@ -106,7 +106,7 @@ def package_build(*, actor, decision) -> DisclosurePackage:
     from recordwarden.review.models import Decision
 
     decision = (
-        Decision.objects.select_for_update()
+        Decision.objects.select_for_update(of=("self",))
         .select_related("request__agency", "request__requester__agency")
         .get(pk=decision.pk)
     )
