@@ -19,7 +19,6 @@ from .permissions import (
     packages_visible_to_requester,
 )
 
-
 # Request references are letters, digits and dashes (RW-2026-000123); anything else is
 # no reference at all (and never reaches the database).
 _REFERENCE = re.compile(r"[A-Za-z0-9-]{1,20}")
