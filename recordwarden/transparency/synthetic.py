@@ -202,7 +202,7 @@ def write_history(
 ) -> int:
     """Append the audit entries of ``n`` requests received over ``days`` days from
     ``start``, in time order. Returns how many entries were written."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 - synthetic data, not secrets
     by_moment: dict[dt.datetime, list[AuditEvent]] = defaultdict(list)
     for i in range(n):
         day = start + dt.timedelta(days=int(i * days / n))
