@@ -145,7 +145,8 @@ def _past_requests(count: int, agencies: dict, reviewer) -> None:
     from django.utils import timezone
 
     from recordwarden.intake.models import Request, Subject, Submission
-    from recordwarden.review.models import Decision, Review
+    from recordwarden.review.models import Decision, RelatedKey, Review
+    from recordwarden.review.related import keys_for
 
     rng = random.Random(SEED + 1)
     people = _sample_workers(2_000)
@@ -229,6 +230,15 @@ def _past_requests(count: int, agencies: dict, reviewer) -> None:
                 )
         Subject.objects.bulk_create(subjects, batch_size=1_000)
         Submission.objects.bulk_create(submissions, batch_size=1_000)
+        # What screening would have indexed for each of them.
+        RelatedKey.objects.bulk_create(
+            [
+                RelatedKey(request=r, key=k)
+                for r, subject, sub in zip(made, subjects, submissions, strict=True)
+                for k in keys_for(r, [subject], [sub], set())
+            ],
+            batch_size=2_000,
+        )
         Review.objects.bulk_create(reviews, batch_size=1_000)
         denied = Review.objects.filter(
             request__in=[r for r in made if r.status == "denied"]

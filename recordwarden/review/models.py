@@ -82,7 +82,7 @@ class Review(models.Model):
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     acknowledge_by = models.DateTimeField()
-    due_at = models.DateTimeField(db_index=True)
+    due_at = models.DateTimeField()
     waiting_for = models.CharField(
         max_length=16,
         choices=WaitingFor.choices,
@@ -97,6 +97,14 @@ class Review(models.Model):
                 fields=["request"],
                 condition=Q(closed_at__isnull=True),
                 name="review_one_open_per_request",
+            )
+        ]
+        # The queue reads open reviews in due order and stops at a page.
+        indexes = [
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(closed_at__isnull=True),
+                name="review_open_by_due",
             )
         ]
 
@@ -343,3 +351,27 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} letter for {self.request_id}"
+
+
+class RelatedKey(models.Model):
+    """What a request can be related by, indexed: sender addresses, people named (keyed
+    hashes, never names in clear) and employers. Written by screening, so finding the
+    requests that share a key is an index look-up however many past requests there are.
+
+    Keys: ``sender:<hash>``, ``ssn:<hash>``, ``person:<hash of last name and date of
+    birth>``, ``person4:<hash of name and last four>``, ``employer:<name>``,
+    ``employer:fein:<digits>``."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "key"], name="related_key_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["key"], name="related_key_lookup")]
+
+    def __str__(self) -> str:
+        return self.key

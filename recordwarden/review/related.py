@@ -12,6 +12,9 @@ screening looks for an earlier denial of the same ask:
 
 An agency-level match needs the same named person: an agency once refused must not have
 every later request flagged, only the ones that ask for what was refused.
+
+Screening indexes what each request can be related by (``RelatedKey``: sender, person,
+employer), so the look-ups stay index look-ups over a decade of requests.
 """
 
 from __future__ import annotations
@@ -20,13 +23,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils import timezone
 
-from recordwarden.intake.models import Request, Subject, Submission
+from recordwarden.core import crypto
+from recordwarden.intake.models import Request
 
 from .constants import RELATED_LIMIT, RELATED_LOOKBACK_DAYS, DecisionKind, DecisionState
-from .models import Decision, Screening
+from .models import Decision, RelatedKey
 
 SAME_REQUESTER = "same_requester"
 SAME_AGENCY = "same_agency"
@@ -35,8 +38,6 @@ SAME_EMPLOYER = "same_employer"
 BOTH_BULK = "both_bulk_access"
 EARLIER_DENIAL = "earlier_denial"
 NEW_SUBMISSION_AFTER_DENIAL = "new_submission_after_denial"
-# How many earlier requests of the same requester or agency are read for employer names.
-EMPLOYER_SCAN = 200
 
 
 @dataclass
@@ -99,26 +100,6 @@ def _norm_employer(name: str) -> str:
     return " ".join(w for w in words if w and w not in _LEGAL_SUFFIXES)
 
 
-def _subject_q(subjects) -> Q | None:
-    q = Q()
-    any_key = False
-    for s in subjects:
-        if s.ssn_hash:
-            q |= Q(ssn_hash=s.ssn_hash)
-            any_key = True
-        if s.last_name and s.dob:
-            q |= Q(last_name__iexact=s.last_name, dob=s.dob)
-            any_key = True
-        if s.last_name and s.first_name and s.ssn_last4_hash:
-            q |= Q(
-                last_name__iexact=s.last_name,
-                first_name__iexact=s.first_name,
-                ssn_last4_hash=s.ssn_last4_hash,
-            )
-            any_key = True
-    return q if any_key else None
-
-
 def _deny_decisions(request_ids) -> dict[int, Decision]:
     """The earliest final denial of each request in ``request_ids``."""
     found: dict[int, Decision] = {}
@@ -158,10 +139,52 @@ def same_case_re_ask(request, submissions) -> dict:
     return {}
 
 
+def _h(value: str) -> str:
+    return crypto.keyed_hash(value.strip().lower(), purpose="review.related")
+
+
+def keys_for(request, subjects, submissions, employers) -> set[str]:
+    """The keys ``request`` can be related by (see ``RelatedKey``)."""
+    keys = {f"sender:{_h(a)}" for a in _sender_addresses(submissions)}
+    for s in subjects:
+        if s.ssn_hash:
+            keys.add(f"ssn:{s.ssn_hash}")
+        if s.last_name and s.dob:
+            keys.add(f"person:{_h(f'{s.last_name}|{s.dob.isoformat()}')}")
+        if s.first_name and s.last_name and s.ssn_last4_hash:
+            keys.add(
+                f"person4:{_h(f'{s.first_name}|{s.last_name}')}:{s.ssn_last4_hash}"
+            )
+    keys |= {f"employer:{e}"[:200] for e in employers}
+    return keys
+
+
+def index_keys(request, keys: set[str]) -> None:
+    """Store the request's keys (idempotent; stale keys removed)."""
+    RelatedKey.objects.filter(request=request).exclude(key__in=keys).delete()
+    RelatedKey.objects.bulk_create(
+        [RelatedKey(request=request, key=k) for k in sorted(keys)],
+        ignore_conflicts=True,
+    )
+
+
+_KIND = {
+    "sender": SAME_REQUESTER,
+    "ssn": SAME_SUBJECT,
+    "person": SAME_SUBJECT,
+    "person4": SAME_SUBJECT,
+    "employer": SAME_EMPLOYER,
+}
+
+
 def related_requests(request, subjects, submissions) -> Related:
     """Related requests (newest first, at most RELATED_LIMIT per kind of link) and the
-    re-ask, if this request asks again for what was denied."""
+    re-ask, if this request asks again for what was denied. Indexes the request's own
+    keys first, so later requests find it."""
     since = timezone.now() - dt.timedelta(days=RELATED_LOOKBACK_DAYS)
+    employers = employers_of(request, submissions)
+    keys = keys_for(request, subjects, submissions, employers)
+    index_keys(request, keys)
     relations: dict[int, set[str]] = {}
 
     def add(ids, label):
@@ -172,30 +195,18 @@ def related_requests(request, subjects, submissions) -> Related:
     recent = Request.objects.exclude(pk=request.pk).filter(received_at__gte=since)
     if request.requester_id:
         add(_ids(recent.filter(requester_id=request.requester_id)), SAME_REQUESTER)
-    senders = _sender_addresses(submissions)
-    if senders:
-        sender_ids = (
-            Submission.objects.filter(sender__in=senders, request__isnull=False)
-            .exclude(request_id=request.pk)
-            .values_list("request_id", flat=True)
-            .distinct()[: RELATED_LIMIT * 5]
-        )
-        add(sender_ids, SAME_REQUESTER)
     if request.agency_id:
         add(_ids(recent.filter(agency_id=request.agency_id)), SAME_AGENCY)
-    subject_q = _subject_q(subjects)
-    if subject_q is not None:
-        ids = (
-            Subject.objects.filter(subject_q)
+    if keys:
+        shared = (
+            RelatedKey.objects.filter(key__in=keys)
             .exclude(request_id=request.pk)
-            .values_list("request_id", flat=True)
-            .distinct()[: RELATED_LIMIT * 5]
+            .order_by("-request_id")
+            .values_list("request_id", "key")[: RELATED_LIMIT * 10]
         )
-        add(ids, SAME_SUBJECT)
-    employers = employers_of(request, submissions)
-    if employers:
-        add(_employer_ids(request, employers, since), SAME_EMPLOYER)
-    result = _assemble(request, relations, submissions)
+        for pk, key in shared:
+            add([pk], _KIND[key.split(":", 1)[0]])
+    result = _assemble(request, relations, submissions, since)
     result.employers = sorted(employers)
     return result
 
@@ -206,33 +217,9 @@ def _ids(queryset) -> list[int]:
     )
 
 
-def _employer_ids(request, employers: set[str], since) -> list[int]:
-    """Requests of the same requester or agency whose screenings named one of
-    ``employers``."""
-    scope = Q()
-    if request.agency_id:
-        scope |= Q(agency_id=request.agency_id)
-    if request.requester_id:
-        scope |= Q(requester_id=request.requester_id)
-    if not scope:
-        return []
-    candidates = list(
-        Request.objects.filter(scope, received_at__gte=since)
-        .exclude(pk=request.pk)
-        .order_by("-received_at")
-        .values_list("pk", flat=True)[:EMPLOYER_SCAN]
-    )
-    found: list[int] = []
-    rows = Screening.objects.filter(request_id__in=candidates).exclude(employers=[])
-    for pk, named in rows.values_list("request_id", "employers"):
-        if pk not in found and set(named or []) & employers:
-            found.append(pk)
-    return found[: RELATED_LIMIT * 5]
-
-
-def _assemble(request, relations: dict[int, set[str]], submissions) -> Related:
+def _assemble(request, relations: dict[int, set[str]], submissions, since) -> Related:
     rows = (
-        Request.objects.filter(pk__in=list(relations))
+        Request.objects.filter(pk__in=list(relations), received_at__gte=since)
         .select_related("agency")
         .only(
             "id",

@@ -48,6 +48,7 @@ from .selectors import (
     notifications_for,
     open_tasks_for,
     request_queue_for,
+    unscreened_for,
 )
 from .transitions import targets_from
 
@@ -63,8 +64,9 @@ def queue(request):
     if form.is_valid():
         status = form.cleaned_data["status"] or "open"
         mine = form.cleaned_data["mine"]
-    rows = request_queue_for(request.user, status=status, mine=mine)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    queryset, to_rows = request_queue_for(request.user, status=status, mine=mine)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = to_rows(page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -73,6 +75,8 @@ def queue(request):
         {
             "form": form,
             "page": page,
+            "rows": rows,
+            "unscreened": unscreened_for(request.user),
             "status": status,
             "query": query.urlencode(),
             "notifications": notifications_for(request.user),
