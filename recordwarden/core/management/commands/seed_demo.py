@@ -62,6 +62,8 @@ class Command(BaseCommand):
         from recordwarden.disclosure.demo import disclosure_seed
 
         disclosure_seed(stdout=self.stdout)
+        # A signed checkpoint, so the transparency page and outside verifiers have a head.
+        call_command("audit_checkpoint", stdout=self.stdout)
         self._print_logins()
 
     def _staff(self):
