@@ -34,7 +34,7 @@ class KeyType(models.IntegerChoices):
     LAST4_YEAR = engine_keys.KEY_CODES[engine_keys.LAST4_YEAR], "Last four + birth year"
     LAST4_NAME = (
         engine_keys.KEY_CODES[engine_keys.LAST4_NAME],
-        "Last four + surname code",
+        "Last four + surname initial",
     )
     DOB_LAST = engine_keys.KEY_CODES[engine_keys.DOB_LAST], "Birth date + surname code"
     DOB_FIRST = (
@@ -45,3 +45,4 @@ class KeyType(models.IntegerChoices):
     NAME = engine_keys.KEY_CODES[engine_keys.NAME], "Name codes"
     DOB_ZIP = engine_keys.KEY_CODES[engine_keys.DOB_ZIP], "Birth date + ZIP"
     HOUSE = engine_keys.KEY_CODES[engine_keys.HOUSE], "ZIP + house number + street"
+    NAME_CITY = engine_keys.KEY_CODES[engine_keys.NAME_CITY], "Name codes + city"

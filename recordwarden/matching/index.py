@@ -144,11 +144,19 @@ def _lookup_index_sql(create: bool) -> str:
     )
 
 
-def build_index(*, rebuild: bool, batch: int = 20_000, progress=None) -> dict:
+def build_index(*, rebuild: bool, batch: int = 50_000, progress=None) -> dict:
     """Index every worker (``rebuild``) or only workers not yet indexed. A rebuild
     drops the look-up index while loading and creates it once at the end, which is
     several times faster than maintaining it row by row."""
     workers = keys = 0
+    sync = None
+    if connection.vendor == "sqlite":
+        # Each batch is its own commit; in WAL mode NORMAL syncs at checkpoints only,
+        # which keeps the database consistent (an interrupted build is rerun).
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous")
+            sync = int(cursor.fetchone()[0])
+            cursor.execute("PRAGMA synchronous=NORMAL")
     if rebuild:
         with transaction.atomic():
             BlockingKey.objects.all().delete()
@@ -167,6 +175,9 @@ def build_index(*, rebuild: bool, batch: int = 20_000, progress=None) -> dict:
         if rebuild:
             with connection.cursor() as cursor:
                 cursor.execute(_lookup_index_sql(create=True))
+        if sync is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA synchronous={sync:d}")
     return {"workers": workers, "keys": keys}
 
 

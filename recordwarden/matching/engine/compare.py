@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from .nicknames import are_nicknames
-from .normalize import Prepared
+from .normalize import Prepared, swapped_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,8 +228,11 @@ def compare(q: Prepared, r: Prepared) -> tuple[list[int | None], bool]:
     swapped = False
     first, last = levels[FIRST], levels[LAST]
     if first is not None and last is not None and first <= 1 and last <= 1:
-        # Family name written as given name and vice versa.
-        if q.first_tokens[0] in r.last_core and r.first_tokens[0] in q.last_core:
-            levels[FIRST], levels[LAST] = 3, 3
+        # Family name written as given name and vice versa (typos allowed): both
+        # must then agree at least closely.
+        s = swapped_names(q)
+        first2, last2 = cmp_first(s, r), cmp_last(s, r)
+        if first2 is not None and last2 is not None and min(first2, last2) >= 2:
+            levels[FIRST], levels[LAST] = first2, last2
             swapped = True
     return levels, swapped

@@ -16,13 +16,14 @@ from .normalize import Prepared, soundex
 
 SSN = "ssn"  # keyed hash of the whole SSN
 LAST4_YEAR = "l4y"  # keyed hash of the last four + year of birth
-LAST4_NAME = "l4n"  # keyed hash of the last four + surname code
+LAST4_NAME = "l4n"  # keyed hash of the last four + surname initial
 DOB_LAST = "dl"  # date of birth + surname code
 DOB_FIRST = "df"  # date of birth + given-name code
 NAME_ZIP = "nz"  # given-name code + surname code + ZIP
 NAME = "nn"  # given-name code + surname code (too common names are skipped)
 DOB_ZIP = "dz"  # date of birth + ZIP
 HOUSE = "ad"  # ZIP + house number + street-name code (a household or a building)
+NAME_CITY = "nc"  # given-name code + surname code + city (for subjects without ZIP)
 
 KEY_TYPES = (
     SSN,
@@ -34,12 +35,13 @@ KEY_TYPES = (
     NAME,
     DOB_ZIP,
     HOUSE,
+    NAME_CITY,
 )
 # Blocks that can be large; a look-up reads at most cap + 1 of their rows and drops
 # the block if it is larger (see resolve). A name on its own is worth scoring only
 # when few workers carry it; a subject with a common name is found through its date
 # of birth, SSN or ZIP instead.
-CAPS = {NAME: 60, NAME_ZIP: 300, HOUSE: 100}
+CAPS = {NAME: 60, NAME_ZIP: 300, HOUSE: 100, NAME_CITY: 300}
 CAPPED = frozenset(CAPS)
 # Small integer codes for storing the key type in a database.
 KEY_CODES = {name: code for code, name in enumerate(KEY_TYPES, start=1)}
@@ -72,7 +74,8 @@ def record_keys(p: Prepared) -> set[tuple[str, str]]:
         l4 = p.last4[:HASH_CHARS]
         if p.dob:
             keys.add((LAST4_YEAR, l4 + p.dob[:4]))
-        keys.update((LAST4_NAME, l4 + s) for s in surnames)
+        initials = {k[0] for k in p.last_keys if k}
+        keys.update((LAST4_NAME, l4 + i) for i in initials)
     if p.dob:
         keys.update((DOB_LAST, p.dob + s) for s in surnames)
         keys.update((DOB_FIRST, p.dob + g) for g in given)
@@ -85,6 +88,8 @@ def record_keys(p: Prepared) -> set[tuple[str, str]]:
             keys.add((NAME, g + s))
             if p.zip:
                 keys.add((NAME_ZIP, g + s + p.zip))
+            if p.city:
+                keys.add((NAME_CITY, g + s + ":" + p.city))
     return keys
 
 

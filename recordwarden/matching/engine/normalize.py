@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import jellyfish
@@ -209,6 +209,34 @@ class Prepared:
     city: str
     zip: str
     last_keys: tuple[str, ...] = field(default=())  # full key plus core tokens
+    swap: Prepared | None = None  # the same with given and family names exchanged
+
+
+def _surname_parts(
+    tokens: tuple[str, ...],
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    core = tuple(t for t in tokens if t not in PARTICLES) or tokens
+    full = "".join(tokens)
+    return full, core, tuple(dict.fromkeys((full, *core))) if full else ()
+
+
+def swapped_names(p: Prepared) -> Prepared:
+    """``p`` as if its given and family names had been written the other way round
+    (computed once per subject, on demand)."""
+    if p.swap is None:
+        given = p.last_core or ((p.last,) if p.last else ())
+        full, core, keys = _surname_parts(p.first_tokens)
+        p.swap = replace(
+            p,
+            first=" ".join(given),
+            first_tokens=given,
+            first_canons=canonical_forms(given[0]) if given else (),
+            last=full,
+            last_core=core,
+            last_keys=keys,
+            swap=p,
+        )
+    return p.swap
 
 
 def prepare(person: Person) -> Prepared:

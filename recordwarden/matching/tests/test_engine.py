@@ -108,6 +108,9 @@ def test_given_and_family_names_swapped_on_the_form():
     result = resolve_like("rare", first_name="Quintana-Archuleta", last_name="Xochitl")
     assert_match(result, "rare")
     assert result.best.names_swapped
+    typo = resolve_like("household_son", first_name="Lucer", last_name="Adrian")
+    assert_match(typo, "household_son")
+    assert typo.best.names_swapped
 
 
 # ---------------------------------------------------------------- missing fields
