@@ -66,12 +66,10 @@ LINK_ISSUED = "disclosure.link_issued"
 PACKAGE_PURGED = "disclosure.package_purged"
 ACCOUNTING_RECORDED = "disclosure.accounting_recorded"
 ACCOUNTING_SUSPENDED = "disclosure.accounting_suspended"
-ACCOUNTING_LETTER_ISSUED = "disclosure.accounting_letter_issued"
 NOTICE_SCHEDULED = "disclosure.notice_scheduled"
 NOTICE_DELAYED = "disclosure.notice_delayed"
 NOTICE_SENT = "disclosure.notice_sent"
 NOTICE_CANCELLED = "disclosure.notice_cancelled"
-REQUEST_RELEASED = "disclosure.request_released"
 
 audit_actions.register(
     PACKAGE_BUILT,
@@ -81,10 +79,8 @@ audit_actions.register(
     PACKAGE_PURGED,
     ACCOUNTING_RECORDED,
     ACCOUNTING_SUSPENDED,
-    ACCOUNTING_LETTER_ISSUED,
     NOTICE_SCHEDULED,
     NOTICE_DELAYED,
     NOTICE_SENT,
     NOTICE_CANCELLED,
-    REQUEST_RELEASED,
 )
