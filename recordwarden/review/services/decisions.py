@@ -176,14 +176,27 @@ def _clean_element_specs(request, specs: dict) -> dict[str, dict]:
         if action not in ElementAction.values:
             raise ValidationError({element: "Choose approve, narrow or deny."})
         narrowing = (spec.get("narrowing") or "").strip()
-        if action == ElementAction.NARROW and not narrowing:
-            raise ValidationError({element: "Say how the element is narrowed."})
+        if action == ElementAction.NARROW:
+            _check_narrowing(element, narrowing)
         cleaned[element] = {
             "action": action,
             "reason": (spec.get("reason") or "").strip(),
             "narrowing": narrowing,
         }
     return cleaned
+
+
+def _check_narrowing(element: str, narrowing: str) -> None:
+    """A narrowing must be one the package builder can apply (quarters or fields):
+    the reviewer hears it now, not the approver at signing."""
+    from recordwarden.disclosure.narrowing import NarrowingError, parse
+
+    if not narrowing:
+        raise ValidationError({element: "Say how the element is narrowed."})
+    try:
+        parse(narrowing, element)
+    except NarrowingError as exc:
+        raise ValidationError({element: str(exc)}) from exc
 
 
 def _check_release_allowed(request, releasing: list[str]) -> bool:

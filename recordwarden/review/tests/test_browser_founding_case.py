@@ -111,12 +111,14 @@ def test_the_founding_case_end_to_end(
     page.click("#start-review")
     page.click("label[for=a-employer-approve]")
     page.click("label[for=a-wages-narrow]")
-    page.fill("#n-wages", "Last four quarters only")
+    page.fill("#n-wages", "2025 Q3 to 2026 Q2")
     page.click("#decide-release")
     assert page.locator("#request-status").text_content() == "Awaiting second signature"
     assert page.locator("#sign-form").count() == 0  # the reviewer cannot sign it too
     boss.goto(csed_url)
     boss.click("#sign-form button[type=submit]")
+    errors = boss.locator("#action-errors")
+    assert errors.count() == 0, errors.text_content()
     assert boss.locator("#request-status").text_content() == "Released"
     assert boss.locator("#letter-approval").count() == 1
     screenshot(boss, "review-child-support-approved")

@@ -490,3 +490,19 @@ def test_an_emergency_release_gets_a_re_review_within_24_hours(
         re_review.due_at - decision.__class__.objects.get(pk=decision.pk).finalized_at
     ).total_seconds() / 3600
     assert hours == pytest.approx(24)
+
+
+def test_a_narrowing_the_package_cannot_apply_is_refused_when_deciding(
+    in_review, reviewer
+):
+    with pytest.raises(ValidationError, match="quarters"):
+        services.review_decide(
+            actor=reviewer,
+            request=in_review,
+            kind="release",
+            elements={
+                "wages": {"action": "narrow", "narrowing": "only the recent ones"}
+            },
+        )
+    in_review.refresh_from_db()
+    assert in_review.status == S.IN_REVIEW
