@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import RequestDataTooBig
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -21,6 +24,7 @@ ERRORS = {
     413: "Request body too large",
     422: "The request is not valid",
     429: "Too many requests; retry after Retry-After seconds",
+    503: "The database is busy; retry after Retry-After seconds",
 }
 PROBLEM_SCHEMA = {
     "title": "Problem",
@@ -64,12 +68,13 @@ def document_problems(schema: dict) -> dict:
             for status, response in responses.items():
                 if int(status) >= 400:
                     response["content"] = {PROBLEM: {"schema": ref}}
-            responses["429"]["headers"] = {
-                "Retry-After": {
-                    "description": "Seconds to wait before retrying.",
-                    "schema": {"type": "string"},
+            for status in ("429", "503"):
+                responses[status]["headers"] = {
+                    "Retry-After": {
+                        "description": "Seconds to wait before retrying.",
+                        "schema": {"type": "string"},
+                    }
                 }
-            }
     return schema
 
 
@@ -91,6 +96,7 @@ api = RecordwardenAPI(
 )
 
 PROBLEM = "application/problem+json"
+errors_log = logging.getLogger("django.request")
 
 
 def problem(request, status: int, title: str, detail: str = "", errors=None):
@@ -138,6 +144,7 @@ def _not_found(request, exc):
 
 
 @api.exception_handler(Forbidden)
+@api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
     return problem(request, 403, "Forbidden", str(exc))
 
@@ -155,6 +162,38 @@ def _too_large(request, exc):
         "Request body too large",
         "The body is larger than this API accepts. Send documents as multipart "
         "uploads to their own endpoint.",
+    )
+
+
+@api.exception_handler(OperationalError)
+def _busy(request, exc):
+    """The database could not take the call now (SQLite's writer lock held past the
+    busy timeout, a lost connection): nothing was stored, so say when to retry."""
+    errors_log.warning("API call refused, database busy: %s", exc)
+    response = problem(
+        request,
+        503,
+        "Service busy",
+        "The database is busy. Nothing from this call was stored; retry after "
+        "Retry-After seconds (with the same Idempotency-Key).",
+    )
+    response["Retry-After"] = "2"
+    return response
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    """Any other failure: logged with its traceback, answered as problem details
+    (not the HTML error page) so that a client can read it."""
+    errors_log.error(
+        "API server error: %s %s", request.method, request.path, exc_info=exc
+    )
+    return problem(
+        request,
+        500,
+        "Server error",
+        "Something went wrong on our side. Nothing from this call was stored unless "
+        "a retry with the same Idempotency-Key says so.",
     )
 
 

@@ -286,5 +286,8 @@ LOGGING = {
     "loggers": {
         "recordwarden": {"handlers": ["console"], "level": "INFO"},
         "recordwarden.alerts": {"handlers": ["console"], "level": "WARNING"},
+        # Server errors with their traceback (Django sends them only to ADMINS by
+        # default, which is empty: a 500 would leave no trace).
+        "django.request": {"handlers": ["console"], "level": "ERROR"},
     },
 }

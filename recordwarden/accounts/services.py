@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from recordwarden.audit import actions
@@ -18,6 +19,7 @@ from .constants import AgencyType, Role
 from .models import Agency, AgencyDomain, Agreement, ApiToken, LoginFailure, Requester
 
 User = get_user_model()
+logger = logging.getLogger("recordwarden.accounts")
 
 
 class RegistryError(ValueError):
@@ -280,8 +282,23 @@ def api_token_authenticate(clear: str) -> Requester | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    _note_token_use(token)
     return token.requester
+
+
+def _note_token_use(token: ApiToken) -> None:
+    """Record when a token was last used, at most once a minute: under load every call
+    writing this row queued API calls behind one another on SQLite's single writer
+    (and failed them with "database is locked"). A busy database skips the note; it
+    never refuses the call."""
+    now = timezone.now()
+    if token.last_used_at and now - token.last_used_at < dt.timedelta(minutes=1):
+        return
+    try:
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    except OperationalError:
+        logger.warning("token %s: last use not recorded (database busy)", token.prefix)
 
 
 def login_is_locked(username: str) -> bool:

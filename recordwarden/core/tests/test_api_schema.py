@@ -13,6 +13,7 @@ import json
 
 import pytest
 import schemathesis
+from django.db import OperationalError
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -172,3 +173,34 @@ def test_a_request_submitted_through_the_api_is_screened(client, requester_polic
     entry = AuditEntry.objects.get(action="review.screened")
     assert entry.actor == event.actor
     assert json.loads(entry.canonical)["data"]["screening"] == screening.pk
+
+
+@pytest.mark.parametrize(
+    "failure, status, title",
+    [
+        (OperationalError("database is locked"), 503, "Service busy"),
+        (RuntimeError("a bug"), 500, "Server error"),
+    ],
+)
+def test_a_failure_inside_the_api_is_a_problem_document_not_an_html_page(
+    client, requester_police, monkeypatch, caplog, failure, status, title
+):
+    from recordwarden.accounts.services import api_token_create
+
+    def fail(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr("recordwarden.intake.api.request_list_for", fail)
+    _, token = api_token_create(
+        actor="system:test", requester=requester_police, name="x"
+    )
+    response = client.get("/api/v1/requests", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == status
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["title"] == title
+    assert "Idempotency-Key" in response.json()["detail"]
+    if status == 503:
+        assert response["Retry-After"] == "2"
+    else:
+        assert "a bug" in caplog.text  # logged with its traceback, never shown
+        assert b"a bug" not in response.content
