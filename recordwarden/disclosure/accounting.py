@@ -167,19 +167,7 @@ def accounting_for_staff(worker, today: dt.date | None = None) -> list[StaffEntr
     return [StaffEntry(e, by_request.get(e.request_id)) for e in entries]
 
 
-@transaction.atomic
-def accounting_suspend(
-    *,
-    actor,
-    request,
-    statement_reference: str,
-    written: bool,
-    reason: str,
-    ends_on: dt.date,
-) -> AccountingSuspension:
-    """Record a law-enforcement agency's statement that telling the worker about the
-    disclosures in ``request`` would impede its activity, until ``ends_on``. An oral
-    statement lasts at most 30 days (45 CFR 164.528(a)(2)(ii))."""
+def _check_suspension(actor, request, written: bool, ends_on: dt.date) -> None:
     if not can_suspend_accounting(actor):
         raise Forbidden("Only counsel or an approver records a suspension.")
     agency = request.agency
@@ -197,6 +185,23 @@ def accounting_suspend(
                 f"{c.ORAL_SUSPENSION_MAX_DAYS} days; ask for a written statement."
             }
         )
+
+
+@transaction.atomic
+def accounting_suspend(
+    *,
+    actor,
+    request,
+    statement_reference: str,
+    written: bool,
+    reason: str,
+    ends_on: dt.date,
+) -> AccountingSuspension:
+    """Record a law-enforcement agency's statement that telling the worker about the
+    disclosures in ``request`` would impede its activity, until ``ends_on``. An oral
+    statement lasts at most 30 days (45 CFR 164.528(a)(2)(ii))."""
+    _check_suspension(actor, request, written, ends_on)
+    agency = request.agency
     suspension = AccountingSuspension(
         request=request,
         agency=agency,

@@ -131,12 +131,22 @@ def package_build(*, actor, decision) -> DisclosurePackage:
         actor=actor, package=package, pairs=pairs, document=document
     )
     _release_request(request, package)
+    _audit_built(actor, package, decision, len(entries))
+    _notify_requester_on_commit(package)
+    from .notices import notices_schedule
+
+    notices_schedule(actor=actor, request=request)
+    return package
+
+
+def _audit_built(actor, package, decision, entries: int) -> None:
+    """The hashes and the element list go on the audit log with the build."""
     audit_record(
         actor=actor,
         action=c.PACKAGE_BUILT,
         target=package,
         data={
-            "request": request.pk,
+            "request": package.request_id,
             "decision": decision.pk,
             "reference": package.reference,
             "sha256": package.sha256,
@@ -145,14 +155,9 @@ def package_build(*, actor, decision) -> DisclosurePackage:
             "letter_sha256": package.letter_sha256,
             "elements": package.elements,
             "subjects": package.subject_count,
-            "accounting_entries": len(entries),
+            "accounting_entries": entries,
         },
     )
-    _notify_requester_on_commit(package)
-    from .notices import notices_schedule
-
-    notices_schedule(actor=actor, request=request)
-    return package
 
 
 def _package_store(*, actor, decision, released, pairs):
