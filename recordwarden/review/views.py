@@ -56,13 +56,23 @@ casework = role_required(*CASEWORK_ROLES)
 PAGE_SIZE = 50
 
 
+def _default_filter(user) -> str:
+    """Each role's queue: an approver who neither decides nor takes in requests starts
+    with the releases waiting for a signature; everyone else with all open work."""
+    only_signs = holds(user, Role.APPROVER) and not holds(
+        user, Role.REVIEWER, Role.COUNSEL, Role.INTAKE_CLERK
+    )
+    return "awaiting_approval" if only_signs else "open"
+
+
 @require_GET
 @casework
 def queue(request):
-    form = QueueFilterForm(request.GET or None)
-    status, mine = "open", False
+    default = _default_filter(request.user)
+    form = QueueFilterForm(request.GET or None, initial={"status": default})
+    status, mine = default, False
     if form.is_valid():
-        status = form.cleaned_data["status"] or "open"
+        status = form.cleaned_data["status"] or default
         mine = form.cleaned_data["mine"]
     queryset, to_rows = request_queue_for(request.user, status=status, mine=mine)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -227,3 +227,19 @@ def test_the_intake_desk_lists_call_backs_and_links_to_the_paper_form(
     page = client_for(intake_clerk).get("/review/intake/").content.decode()
     assert "Call back to confirm the emergency" in page
     assert "never on a number given in the request" in page
+
+
+def test_an_approvers_queue_starts_with_releases_waiting_for_a_signature(
+    client_for, approver, reviewer, police_request, csed_request
+):
+    services.review_start(actor=reviewer, request=police_request)
+    services.review_decide(
+        actor=reviewer,
+        request=police_request,
+        kind="release",
+        elements={"employer": {"action": "approve"}},
+    )
+    page = client_for(approver).get("/review/").content.decode()
+    assert police_request.reference in page and csed_request.reference not in page
+    everything = client_for(approver).get("/review/?status=open").content.decode()
+    assert csed_request.reference in everything
