@@ -274,3 +274,34 @@ def case_for(actor, reference: str) -> Case_:
         inboxes=sorted({s.inbox for s in submissions if s.inbox}),
         notifications=list(request.review_notifications.all()),
     )
+
+
+def letters_for_requester(requester, request) -> list:
+    """Letters a requester may download for ``request``: theirs, or their agency's."""
+    from .models import Letter
+
+    if requester is None or not _requester_owns(requester, request):
+        return []
+    return list(
+        Letter.objects.filter(request=request).defer("pdf").order_by("issued_at")
+    )
+
+
+def _requester_owns(requester, request) -> bool:
+    if request.requester_id == requester.pk:
+        return True
+    return bool(requester.agency_id and request.agency_id == requester.agency_id)
+
+
+def letter_for_requester(requester, reference: str, letter_id: int):
+    from recordwarden.intake.models import Request
+
+    from .models import Letter
+
+    request = Request.objects.filter(reference=reference).first()
+    letter = Letter.objects.filter(pk=letter_id, request=request).first()
+    if request is None or letter is None or requester is None:
+        raise Http404("No such letter")
+    if not _requester_owns(requester, request):
+        raise Http404("No such letter")
+    return letter

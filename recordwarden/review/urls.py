@@ -7,6 +7,11 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("intake/", views.intake_desk, name="intake"),
     path(
+        "letters/<str:reference>/<int:letter_id>.pdf",
+        views.requester_letter,
+        name="requester_letter",
+    ),
+    path(
         "notifications/<int:notification_id>/read",
         views.notification_read,
         name="notification_read",

@@ -16,7 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from recordwarden.accounts.constants import Role
 from recordwarden.accounts.models import Agency
-from recordwarden.accounts.permissions import role_required, roles_of
+from recordwarden.accounts.permissions import (
+    requester_of,
+    requester_required,
+    role_required,
+    roles_of,
+)
 from recordwarden.audit.services import audit_read
 from recordwarden.core.exceptions import Conflict, Forbidden
 from recordwarden.records.catalogue import ELEMENTS
@@ -45,6 +50,7 @@ from .screening import screening_run
 from .selectors import (
     case_for,
     get_request_for,
+    letter_for_requester,
     notifications_for,
     open_tasks_for,
     request_queue_for,
@@ -484,3 +490,16 @@ def notification_read(request, notification_id: int):
     except Forbidden as exc:
         raise Http404("No such notification") from exc
     return redirect("review:queue")
+
+
+@require_GET
+@requester_required
+def requester_letter(request, reference: str, letter_id: int):
+    """A requester downloads a letter about their own (or their agency's) request: the
+    same 404 for a letter that does not exist and one that is not theirs."""
+    letter = letter_for_requester(requester_of(request.user), reference, letter_id)
+    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{reference}-{letter.kind}.pdf"'
+    )
+    return response

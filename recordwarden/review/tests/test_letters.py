@@ -154,3 +154,22 @@ def test_the_outbox_sends_each_letter_once(agencies, ingest, reviewer):
     assert Letter.objects.filter(request=request).count() == 1
     event = RequestEvent.objects.get(request=request, kind="decided")
     assert event.letters_done_at is not None
+
+
+def test_the_requester_downloads_their_letter_and_nobody_else_can(
+    submit, requester_ice, requester_police, reviewer, client_for
+):
+    request = submit(requester_ice, instrument="administrative_subpoena",
+                     purpose="civil_immigration", elements=["address"],
+                     subjects=[{"first_name": "Ana", "last_name": "Ruiz",
+                                "dob": dt.date(1990, 5, 5)}],
+                     purpose_text="Form I-138 attached.")
+    decision = deny(request, reviewer, ["civil_immigration"])
+    letter = letter_issue(actor=reviewer, decision=decision)
+    url = f"/review/letters/{request.reference}/{letter.pk}.pdf"
+    mine = client_for(requester_ice).get(url)
+    assert mine.status_code == 200 and mine.content.startswith(b"%PDF-")
+    assert client_for(requester_police).get(url).status_code == 404
+    missing = f"/review/letters/{request.reference}/{letter.pk + 99}.pdf"
+    assert client_for(requester_ice).get(missing).status_code == 404
+    assert client_for(reviewer).get(url).status_code == 403
