@@ -4,6 +4,7 @@ cannot be applied stops the release."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from recordwarden.disclosure.extract import Period
 from recordwarden.disclosure.narrowing import (
@@ -112,24 +113,35 @@ def test_a_narrowed_release_holds_only_the_narrowed_quarters_and_fields(
 
 
 @pytest.mark.django_db
-def test_a_narrowing_that_cannot_be_applied_stops_the_release(
-    police_request, reviewer, approver
-):
-    from recordwarden.core.exceptions import Conflict
+def test_a_narrowing_that_cannot_be_applied_stops_the_release(police_request, reviewer):
+    """Review refuses it when deciding (it asks this module); the builder refuses it
+    again for any decision that got past (see test_property for random ones)."""
+    from django.core.exceptions import ValidationError
+
     from recordwarden.disclosure.models import DisclosurePackage
-    from recordwarden.review.services import decision_sign, review_decide, review_start
+    from recordwarden.review.services import review_decide, review_start
 
     review_start(actor=reviewer, request=police_request)
     police_request.refresh_from_db()
-    decision = review_decide(
-        actor=reviewer,
-        request=police_request,
-        kind="release",
-        elements={
-            "employer": {"action": "approve"},
-            "wages": {"action": "narrow", "narrowing": "only the relevant ones"},
-        },
-    )
-    with pytest.raises(Conflict, match="narrowing of Quarterly wages"):
-        decision_sign(actor=approver, decision=decision, role="approver")
+    with pytest.raises(ValidationError):
+        review_decide(
+            actor=reviewer,
+            request=police_request,
+            kind="release",
+            elements={
+                "employer": {"action": "approve"},
+                "wages": {"action": "narrow", "narrowing": "only the relevant ones"},
+            },
+        )
     assert not DisclosurePackage.objects.exists()
+
+
+def test_the_builder_names_the_element_whose_narrowing_it_cannot_apply():
+    from unittest import mock
+
+    from recordwarden.disclosure.snapshot import PackageError, Released, plan_for
+
+    request = mock.Mock(date_from=None, date_to=None)
+    request.received_at = timezone.now()
+    with pytest.raises(PackageError, match="narrowing of Quarterly wages"):
+        plan_for(request, [Released("wages", "narrow", "only the relevant ones")])
