@@ -67,6 +67,7 @@ def _verification(request) -> dict:
         "identity_verified": any(
             ok for kind, ok in done if kind == TaskKind.IDENTITY_CHECK
         ),
+        "identity_checked": any(kind == TaskKind.IDENTITY_CHECK for kind, _ in done),
         "callback_confirmed": any(callbacks),
         "callback_refused": bool(callbacks) and not any(callbacks),
     }
@@ -236,7 +237,10 @@ def _follow_up(actor, request, screening, verification) -> None:
 
     review_ensure(actor=actor, request=request)
     flags = set(screening.flags)
-    if request.emergency and request.emergency_verified_at is None:
+    # One call-back settles it: a refused one is not retried automatically (the
+    # refusal stands; a clerk may still record another).
+    called = _callback_done(request)
+    if request.emergency and request.emergency_verified_at is None and not called:
         task_add(
             request=request,
             kind=TaskKind.EMERGENCY_CALLBACK,
@@ -250,13 +254,13 @@ def _follow_up(actor, request, screening, verification) -> None:
             message=f"{request.reference}: emergency claimed. Call the agency back on "
             "its number on file within one hour.",
         )
-    elif flags & UNVERIFIED_SENDER_FLAGS and not _callback_done(request):
+    elif flags & UNVERIFIED_SENDER_FLAGS and not called:
         task_add(
             request=request,
             kind=TaskKind.REQUESTER_CALLBACK,
             due_at=deadlines.acknowledge_by(request.received_at),
         )
-    if "identity_unverified" in flags and not verification["identity_verified"]:
+    if "identity_unverified" in flags and not verification["identity_checked"]:
         task_add(
             request=request,
             kind=TaskKind.IDENTITY_CHECK,

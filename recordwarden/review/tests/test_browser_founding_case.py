@@ -122,3 +122,27 @@ def test_the_founding_case_end_to_end(
     assert boss.locator("#request-status").text_content() == "Released"
     assert boss.locator("#letter-approval").count() == 1
     screenshot(boss, "review-child-support-approved")
+
+
+def test_a_clerk_calls_back_a_spoofed_emergency_on_the_number_on_file(
+    as_user, live_server, agencies, ingest, intake_clerk
+):
+    request = ingest(
+        "06-spoofed-emergency.eml", inbox="k.tafoya@dws.example.nm.gov"
+    ).request
+    clerk = as_user(intake_clerk)
+    clerk.goto(f"{live_server.url}/review/intake/")
+    clerk.get_by_role("link", name=request.reference).first.click()
+    form = clerk.locator("form[id^=callback-form]")
+    # The agency it claims to be is offered with the number on file, not the caller's.
+    selected = form.locator("select option:checked").text_content()
+    assert "Sheriff" in selected and "+1-575-555-0140" in selected
+    assert "575-555-0199" not in form.inner_text()
+    form.locator("input[name=answered_by]").fill("Dispatcher L. Ortiz")
+    form.locator("label[for$=-no]").click()
+    form.locator("textarea[name=notes]").fill("No Sgt. Hale on duty; no such case.")
+    form.locator("button[type=submit]").click()
+    assert "callback_not_confirmed" in clerk.locator("#flags").text_content()
+    assert clerk.locator("#recommendation").text_content().strip() == "Deny"
+    assert axe_violations(clerk) == []
+    screenshot(clerk, "review-callback-not-confirmed")

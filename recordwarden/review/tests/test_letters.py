@@ -159,11 +159,16 @@ def test_the_outbox_sends_each_letter_once(agencies, ingest, reviewer):
 def test_the_requester_downloads_their_letter_and_nobody_else_can(
     submit, requester_ice, requester_police, reviewer, client_for
 ):
-    request = submit(requester_ice, instrument="administrative_subpoena",
-                     purpose="civil_immigration", elements=["address"],
-                     subjects=[{"first_name": "Ana", "last_name": "Ruiz",
-                                "dob": dt.date(1990, 5, 5)}],
-                     purpose_text="Form I-138 attached.")
+    request = submit(
+        requester_ice,
+        instrument="administrative_subpoena",
+        purpose="civil_immigration",
+        elements=["address"],
+        subjects=[
+            {"first_name": "Ana", "last_name": "Ruiz", "dob": dt.date(1990, 5, 5)}
+        ],
+        purpose_text="Form I-138 attached.",
+    )
     decision = deny(request, reviewer, ["civil_immigration"])
     letter = letter_issue(actor=reviewer, decision=decision)
     url = f"/review/letters/{request.reference}/{letter.pk}.pdf"

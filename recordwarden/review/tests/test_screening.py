@@ -218,6 +218,9 @@ def test_an_emergency_gets_a_call_back_to_the_number_on_file(
     assert "callback_not_confirmed" in screening.flags
     assert screening.recommendation == "deny"
     assert "review.callback_recorded" in audit_actions_for(request)
+    # The refusal stands: no new call-back is opened by screening again.
+    screening_run(actor=intake_clerk, request=request)
+    assert not Task.objects.filter(request=request, done_at__isnull=True).exists()
 
 
 def test_a_confirmed_call_back_verifies_the_emergency_and_screens_again(
