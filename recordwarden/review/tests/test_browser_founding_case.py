@@ -50,6 +50,7 @@ def test_the_founding_case_end_to_end(
     # The clerk finds it in the queue, flagged, and opens it.
     clerk = as_user(intake_clerk)
     clerk.goto(f"{live_server.url}/review/")
+    assert axe_violations(clerk) == []
     clerk.get_by_role("link", name=first.reference).click()
     assert "bulk_or_standing_access" in clerk.locator("#flags").text_content()
     assert clerk.locator("#recommendation").text_content().strip() == "Deny"
@@ -132,6 +133,7 @@ def test_a_clerk_calls_back_a_spoofed_emergency_on_the_number_on_file(
     ).request
     clerk = as_user(intake_clerk)
     clerk.goto(f"{live_server.url}/review/intake/")
+    assert axe_violations(clerk) == []
     clerk.get_by_role("link", name=request.reference).first.click()
     form = clerk.locator("form[id^=callback-form]")
     # The agency it claims to be is offered with the number on file, not the caller's.
