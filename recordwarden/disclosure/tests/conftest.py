@@ -179,6 +179,12 @@ def reviewer_two(db):
     return make_staff("reviewer-b", "reviewer")
 
 
+def _narrowing_for(element: str) -> str:
+    from recordwarden.disclosure.narrowing import PERIOD_ELEMENTS
+
+    return "2025 Q1 only" if element in PERIOD_ELEMENTS else "city and state"
+
+
 @pytest.fixture
 def release(reviewer, approver, counsel):
     """release(request, {element: action}) -> the final decision (package built);
@@ -190,7 +196,7 @@ def release(reviewer, approver, counsel):
         review_start(actor=by or reviewer, request=request)
         request.refresh_from_db()
         specs = {
-            e: {"action": a, "narrowing": "2025 Q1 only" if a == "narrow" else ""}
+            e: {"action": a, "narrowing": _narrowing_for(e) if a == "narrow" else ""}
             for e, a in actions.items()
         }
         decision = review_decide(
@@ -213,7 +219,7 @@ def police_request(submit, requester_police, workers_on_file):
         instrument="judicial_warrant",
         case_number="26-087112",
         purpose="criminal_investigation",
-        elements=["employer", "wages", "claim_dates"],
+        elements=["name", "address", "employer", "wages", "claim_dates"],
         instrument_subject_count=1,
         subjects=[KELLER],
         purpose_text="Embezzlement investigation; warrant signed by Judge M. Baca.",

@@ -277,3 +277,23 @@ def test_people_keep_their_place_in_the_request_and_an_unconfirmed_one_is_left_o
         "Keller",
         "Garcia",
     }
+
+
+def test_a_name_and_an_address_narrowed_to_city_and_state(
+    police_request, release, tmp_path
+):
+    decision = release(
+        police_request, {"name": "approve", "address": "narrow", "employer": "approve"}
+    )
+    package = decision.package
+    data = package_document(package)["subjects"][0]["data"]
+    assert data["name"]["full"] == "Thomas A Keller"
+    assert data["address"] == {"city": "Albuquerque", "state": "NM"}
+    files = package_files(package)
+    assert b"12 Elm St" not in files[f"{package.reference}.csv"]
+    text = " ".join(
+        " ".join(pdf_pages(files[f"{package.reference}.pdf"], tmp_path)).split()
+    )
+    assert "Thomas A Keller" in text and "12 Elm St" not in text
+    by_key = {e["key"]: e for e in package_document(package)["elements"]}
+    assert by_key["address"]["fields"] == ["city", "state"]
