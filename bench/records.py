@@ -46,6 +46,19 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _stall_us() -> dict[str, int]:
+    """Linux pressure-stall totals (µs some task waited for CPU / for I/O)."""
+    totals = {}
+    for kind in ("cpu", "io"):
+        try:
+            text = Path(f"/proc/pressure/{kind}").read_text()
+        except OSError:
+            continue
+        some = text.splitlines()[0]
+        totals[kind] = int(some.rsplit("total=", 1)[1])
+    return totals
+
+
 def _cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -90,10 +103,13 @@ def child_synthesize(database_url: str, workers: int) -> dict:
 
     from recordwarden.records.services import state_synthesize
 
-    cpu = _cpu_seconds()
+    cpu, stall = _cpu_seconds(), _stall_us()
     started = time.perf_counter()
     result = state_synthesize(actor="system:bench", workers=workers, seed=SEED)
     seconds = time.perf_counter() - started
+    stalled = {
+        k: (v - stall[k]) / 1e6 / seconds for k, v in _stall_us().items() if k in stall
+    }
     size = 0
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
@@ -103,6 +119,7 @@ def child_synthesize(database_url: str, workers: int) -> dict:
         "seconds": seconds,
         "cpu_seconds": _cpu_seconds() - cpu,
         "load": os.getloadavg()[0],
+        "stalled": stalled,
         "db_mib": size / 2**20,
         "rows": sum(result.counts.values()),
         "counts": result.counts,
@@ -242,6 +259,14 @@ def _rows_for(label: str, ours: dict, base: dict, workers: int, target: str):
         (
             f"{label}: CPU time of that process (user+system)",
             f"{ours['cpu_seconds']:.1f} s (load avg {ours['load']:.1f}, {cores} cores)",
+            "",
+        ),
+        (
+            f"{label}: share of that time some task waited for CPU / for I/O",
+            " / ".join(
+                f"{ours['stalled'].get(k, float('nan')):.0%}" for k in ("cpu", "io")
+            )
+            + " (Linux PSI)",
             "",
         ),
         (

@@ -461,7 +461,8 @@ def _icesa_wage(line: int, text: str, group: _Group) -> WageRow:
         raise ValueError(
             "reporting quarter (positions 215-220) differs from the E record's"
         )
-    assert group.employer is not None
+    if group.employer is None:
+        raise ValueError("S record of an employer whose E record was rejected")
     return WageRow(
         line=line,
         ssn=ssn,
