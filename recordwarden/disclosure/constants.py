@@ -20,6 +20,9 @@ ACCOUNTING_RETENTION_YEARS = 6
 
 # Worker notice after an immigration-agency request (the baseline policy).
 NOTICE_BUSINESS_DAYS = 3
+# The scan for notices owed looks at requests with activity (received, a subject
+# matched or confirmed) in this many days (settings.NOTICE_SCAN_DAYS overrides).
+NOTICE_SCAN_DAYS = 30
 
 # 45 CFR 164.528(a)(2)(ii): an oral request to suspend the accounting lasts at most 30
 # days unless a written statement follows.

@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
@@ -83,24 +84,40 @@ def _delay_for(request) -> dt.date | None:
     return latest.ends_on if latest else None
 
 
-def _candidate_requests():
-    """Requests with fewer notices than subjects: only they can need a new notice."""
+def _candidate_requests(now=None):
+    """Requests that may owe a new notice: received, or with a subject matched or
+    confirmed, within the last NOTICE_SCAN_DAYS, and with fewer notices than subjects.
+    The window follows activity, not age: a subject confirmed today on an old request
+    is in it. (Asking the policy about every request ever made would not scale.)"""
     from recordwarden.intake.models import Request
 
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=scan_days())
+    recent = Request.objects.filter(
+        Q(received_at__gte=since)
+        | Q(subjects__match__resolved_at__gte=since)
+        | Q(subjects__match__confirmed_at__gte=since)
+    ).values("pk")
     return (
-        Request.objects.select_related("agency")
+        Request.objects.filter(pk__in=recent)
+        .select_related("agency")
         .annotate(
             n_subjects=Count("subjects", distinct=True),
             n_notices=Count("notices", distinct=True),
         )
         .filter(n_notices__lt=F("n_subjects"))
+        .order_by("received_at", "pk")
     )
 
 
-def notices_schedule(*, actor, request=None) -> list[Notice]:
-    """Create the notices owed for ``request`` (or for every request that may owe one).
-    Idempotent. Returns the notices created now."""
-    requests = [request] if request is not None else _candidate_requests()
+def scan_days() -> int:
+    return int(getattr(settings, "NOTICE_SCAN_DAYS", c.NOTICE_SCAN_DAYS))
+
+
+def notices_schedule(*, actor, request=None, now=None) -> list[Notice]:
+    """Create the notices owed for ``request`` (or for every request that may owe one,
+    see _candidate_requests). Idempotent. Returns the notices created now."""
+    requests = [request] if request is not None else _candidate_requests(now)
     created: list[Notice] = []
     for item in requests:
         if not item.subjects.exists() or not notice_required(item):
@@ -312,7 +329,7 @@ def notice_send(*, actor, notice: Notice, now=None) -> bool:
 def notices_send_due(*, actor, now=None) -> dict[str, int]:
     """Schedule what is owed, then send every notice that may go out today."""
     now = now or timezone.now()
-    scheduled = notices_schedule(actor=actor)
+    scheduled = notices_schedule(actor=actor, now=now)
     today = timezone.localtime(now).date()
     sent = 0
     for notice in sendable(today).select_related("request__agency", "worker"):

@@ -57,14 +57,15 @@ def test_an_immigration_request_owes_its_confirmed_worker_a_notice_on_the_third_
 ):
     with _at(WEDNESDAY_BEFORE_THANKSGIVING):
         request = ice_request()
-    (notice,) = notices_schedule(actor="system:test")
+    scan_time = WEDNESDAY_BEFORE_THANKSGIVING + dt.timedelta(hours=1)
+    (notice,) = notices_schedule(actor="system:test", now=scan_time)
     assert notice.worker == workers_on_file["Garcia"]
     assert notice.request == request
     # Thu 27 and Fri 28 are holidays: Mon 1, Tue 2, Wed 3 December.
     assert notice.due_on == dt.date(2025, 12, 3)
     (entry,) = audit_entries(c.NOTICE_SCHEDULED, notice)
     assert entry.data["due_on"] == "2025-12-03"
-    assert notices_schedule(actor="system:test") == []  # idempotent
+    assert notices_schedule(actor="system:test", now=scan_time) == []  # idempotent
     assert Notice.objects.count() == 1
 
 
@@ -294,3 +295,27 @@ def test_a_released_immigration_request_schedules_its_notice_at_release(
     assert decision.package
     (notice,) = Notice.objects.filter(request=request)
     assert notice.worker == workers_on_file["Keller"]
+
+
+def test_the_scan_follows_recent_activity_and_catches_a_late_confirmation(
+    ice_request, workers_on_file, reviewer, settings
+):
+    """An old request whose subject was never confirmed is outside the scan; when a
+    reviewer confirms the subject today, the scan finds it, and the notice is overdue
+    (it was owed three business days after the request arrived)."""
+    from recordwarden.matching.models import SubjectMatch
+    from recordwarden.matching.services import match_confirm, match_reject
+
+    settings.NOTICE_SCAN_DAYS = 30
+    long_ago = timezone.now() - dt.timedelta(days=60)
+    with _at(long_ago):
+        request = ice_request()
+        match = SubjectMatch.objects.get(subject__request=request)
+        match_reject(actor=reviewer, subject_match=match)
+    assert notices_schedule(actor="system:test") == []
+    match_confirm(actor=reviewer, subject_match=match, worker=workers_on_file["Garcia"])
+    (notice,) = notices_schedule(actor="system:test")
+    assert notice.due_on < timezone.localdate()
+    from recordwarden.disclosure.notices import overdue
+
+    assert list(overdue(timezone.localdate())) == [notice]
