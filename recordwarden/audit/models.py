@@ -30,6 +30,9 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=64, db_index=True)
     target = models.CharField(max_length=128, db_index=True)
     data = models.JSONField(default=dict, encoder=CanonicalJSONEncoder)
+    # Random hex inside the hashed text of a restricted entry (see visibility.py), so
+    # its leaf hash cannot be confirmed by guessing the content. None: no salt.
+    salt = models.CharField(max_length=64, null=True, blank=True)
     # The canonical JSON that is hashed into the tree, exactly as hashed.
     canonical = models.TextField()
     leaf_hash = models.CharField(max_length=64)

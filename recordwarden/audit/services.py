@@ -4,10 +4,14 @@ An entry is canonical JSON (sorted keys, no spaces, UTF-8)::
 
     {"action":…,"actor":…,"data":{…},"index":N,"target":…,"time":"…Z","v":1}
 
-and its leaf hash is SHA-256(0x00 || that text). Appends lock the log's head row, so
-indexes are contiguous, and become durable with the caller's commit (WAL with
-synchronous=FULL on SQLite, synchronous_commit=on on PostgreSQL). Bulk jobs group many
-entries into one commit with ``audit_record_many``.
+and its leaf hash is SHA-256(0x00 || that text). An entry of a *restricted* action
+(visibility.py: one that could tell whether a person is in the records) also holds
+``"salt"``: 16 random bytes in hex, so that nobody outside can confirm a guess of its
+content against its public leaf hash. Public entries have no salt.
+
+Appends lock the log's head row, so indexes are contiguous, and become durable with the
+caller's commit (WAL with synchronous=FULL on SQLite, synchronous_commit=on on
+PostgreSQL). Bulk jobs group many entries into one commit with ``audit_record_many``.
 
 On PostgreSQL the head lock is held until the caller's transaction ends: write the audit
 entry near the end of a service, after its other row locks, to keep waits short.
@@ -20,6 +24,7 @@ import decimal
 import hashlib
 import json
 import re
+import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,10 +34,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import actions as audit_actions
-from . import guard, tree
+from . import guard, tree, visibility
 from .models import AuditEntry
 
 ENTRY_VERSION = 1
+SALT_BYTES = 16
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
 
 
@@ -126,6 +132,9 @@ def _build(index: int, now: dt.datetime, prepared: tuple) -> AuditEntry:
         "target": target,
         "data": data,
     }
+    salt = None
+    if not visibility.is_public(action):
+        salt = body["salt"] = secrets.token_hex(SALT_BYTES)
     canonical = canonical_json(body)
     leaf = hashlib.sha256(b"\x00" + canonical.encode()).hexdigest()
     return AuditEntry(
@@ -135,6 +144,7 @@ def _build(index: int, now: dt.datetime, prepared: tuple) -> AuditEntry:
         action=action,
         target=target,
         data=data,
+        salt=salt,
         canonical=canonical,
         leaf_hash=leaf,
     )

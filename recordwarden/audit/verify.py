@@ -6,8 +6,8 @@ a checkpoint was signed for. It then checks, and reports in plain words:
 
 - indexes run 0, 1, 2, … with no gap or repeat (delete, reorder);
 - each stored leaf hash is the hash of the entry's text (update);
-- each entry's columns (actor, action, target, data, time, index) say what its hashed
-  text says (an edit of the columns that the pages show);
+- each entry's columns (actor, action, target, data, salt, time, index) say what its
+  hashed text says (an edit of the columns that the pages show);
 - the head row and the stored subtree hashes that proofs are served from;
 - every stored checkpoint: its signature, and that its root is the root of the first
   ``size`` entries (truncation, rewritten history, forged checkpoint);
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from . import dbguard, keys, merkle, note, tree
+from . import dbguard, keys, merkle, note, tree, visibility
 from .models import AuditCheckpoint, AuditEntry, AuditHead, AuditSubtree
 from .services import canonical_json, format_time
 
@@ -66,6 +66,7 @@ _STREAM_SQL = {
         SELECT "index", canonical, leaf_hash, canonical = (
             '{"action":' || json_quote(action) || ',"actor":' || json_quote(actor)
             || ',"data":' || data || ',"index":' || "index"
+            || CASE WHEN salt IS NULL THEN '' ELSE ',"salt":' || json_quote(salt) END
             || ',"target":' || json_quote(target) || ',"time":"'
             || replace(CASE WHEN length(created_at) = 19
                             THEN created_at || '.000000' ELSE created_at END, ' ', 'T')
@@ -77,6 +78,7 @@ _STREAM_SQL = {
         SELECT "index", canonical, leaf_hash, (
             (c->>'index')::bigint = "index" AND c->>'actor' = actor
             AND c->>'action' = action AND c->>'target' = target AND c->'data' = data
+            AND (c->>'salt') IS NOT DISTINCT FROM salt
             AND c->>'time' = to_char(created_at AT TIME ZONE 'UTC',
                                      'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
         )
@@ -89,7 +91,7 @@ _STREAM_SQL = {
 def _columns_match(index: int, canonical: str) -> bool:
     """The slow, exact comparison for a row the database flagged."""
     row = AuditEntry.objects.filter(index=index).values(
-        "actor", "action", "target", "data", "created_at"
+        "actor", "action", "target", "data", "salt", "created_at"
     )
     try:
         body = json.loads(canonical)
@@ -104,6 +106,7 @@ def _columns_match(index: int, canonical: str) -> bool:
         and body.get("actor") == cols["actor"]
         and body.get("action") == cols["action"]
         and body.get("target") == cols["target"]
+        and body.get("salt") == cols["salt"]
         and canonical_json(body.get("data")) == canonical_json(cols["data"])
         and body.get("time") == format_time(cols["created_at"])
     )
@@ -172,8 +175,8 @@ class _Rebuild:
         if not same and not _columns_match(index, canonical):
             result.problem(
                 "columns",
-                f"entry {index}: its columns (actor, action, target, data, time or "
-                "index) differ from its hashed text: edited after it was written",
+                f"entry {index}: its columns (actor, action, target, data, salt, time "
+                "or index) differ from its hashed text: edited after it was written",
             )
 
     def _batches(self):
@@ -292,6 +295,22 @@ def _check_against(result: VerifyResult, against: note.Checkpoint, roots: dict) 
         )
 
 
+def _note_unsalted(result: VerifyResult) -> None:
+    """Restricted entries written without a salt (before salting, or before their
+    action was restricted) are hidden from the public, but a good guess of their
+    content could be confirmed against their leaf hash: say how many there are."""
+    count = (
+        AuditEntry.objects.filter(salt__isnull=True)
+        .exclude(action__in=visibility.public_actions())
+        .count()
+    )
+    if count:
+        result.notes.append(
+            f"{count} restricted entries carry no salt: their content is not served "
+            "publicly, but a guess of it can be checked against their leaf hash"
+        )
+
+
 def verify_log(
     *,
     against: str | None = None,
@@ -328,6 +347,7 @@ def verify_log(
             "subtree", f"stored subtree {level}/{index} is beyond the entries"
         )
     _check_head(result)
+    _note_unsalted(result)
     for cp in checkpoints:
         _check_checkpoint_row(result, cp, rebuild.roots, [own])
     result.checkpoints_checked = len(checkpoints)

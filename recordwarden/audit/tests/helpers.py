@@ -22,6 +22,19 @@ def write_log(count: int, *, start: int = 0) -> list:
     )
 
 
+def write_restricted(count: int, *, case: str = "intake.request:31337") -> list:
+    """Entries of a restricted action: look-ups of workers' records inside a case."""
+    return audit_record_many(
+        AuditEvent(
+            actor=f"user:{i % 3 + 1}",
+            action=actions.RECORD_READ,
+            target=f"records.worker:{424242 + i}",
+            data={"case": case, "what": "worker_record"},
+        )
+        for i in range(count)
+    )
+
+
 def as_db_admin(*statements: tuple[str, list]) -> None:
     """Run raw SQL with the triggers out of the way (then put them back), as someone
     with the database console would."""

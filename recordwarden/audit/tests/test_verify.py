@@ -1,6 +1,8 @@
 """verify_audit detects every kind of tampering the issue names, each for its own
 reason (the guards are put back after each edit, so nothing else fails)."""
 
+import json
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
@@ -255,3 +257,53 @@ def test_a_data_edit_that_python_would_call_equal_is_still_detected(signed_log):
     result = verify_log()
     assert _kinds(result) == {"columns"}
     assert result.problems[0].startswith(f"entry {entry.index}: its columns")
+
+
+def test_salted_restricted_entries_verify_and_their_salt_column_is_checked(db):
+    from recordwarden.audit.tests.helpers import write_restricted
+
+    write_log(3)
+    salted = write_restricted(4)
+    checkpoint_sign(actor="system:test")
+    result = verify_log()
+    assert result.ok, result.problems
+    assert not result.notes or "no salt" not in " ".join(result.notes)
+    row = salted[1]
+    as_db_admin(
+        (
+            "UPDATE audit_auditentry SET salt = %s WHERE id = %s",
+            ["0" * 32, AuditEntry.objects.get(index=row.index).pk],
+        )
+    )
+    result = verify_log()
+    assert _kinds(result) == {"columns"}
+    assert f"entry {row.index}: its columns" in "\n".join(result.problems)
+
+
+def test_restricted_entries_written_without_a_salt_are_noted(db):
+    from recordwarden.audit import actions
+    from recordwarden.audit.services import canonical_json
+
+    entry = write_log(1)[0]
+    # An entry of a restricted action as written before entries were salted.
+    body = json.loads(entry.canonical)
+    body.update(index=1, action=actions.RECORD_READ)
+    text = canonical_json(body)
+    as_db_admin(
+        (
+            'INSERT INTO audit_auditentry ("index", created_at, actor, action, '
+            "target, data, canonical, leaf_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                1,
+                entry.created_at,
+                entry.actor,
+                actions.RECORD_READ,
+                entry.target,
+                json.dumps(entry.data, sort_keys=True, separators=(",", ":")),
+                text,
+                merkle.leaf_hash(text.encode()).hex(),
+            ],
+        )
+    )
+    result = verify_log()
+    assert "1 restricted entries carry no salt" in " ".join(result.notes)
