@@ -1,6 +1,10 @@
-"""Public, read-only API of the audit log, for anyone who wants to verify it.
+"""Read-only API of the audit log, for anyone who wants to verify it.
 
-No authentication: entries hold ids, hashes and codes, never personal data. Hashes are
+No authentication for the tree: checkpoints, proofs, and every entry's index and leaf
+hash. An entry's text is served to the public only if its action is public
+(visibility.py); a restricted entry comes as ``"canonical": null, "restricted": true``
+(its leaf hash still lets anyone rebuild the tree). Auditors and administrators, signed
+in with a verified second factor, read every entry at ``/entries/full``. Hashes are
 base64, as in the checkpoint. See docs/audit-verification.md.
 """
 
@@ -8,6 +12,9 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from ninja.security import SessionAuth
+
+from recordwarden.core.exceptions import Forbidden
 
 from . import selectors, tree
 from .models import AuditHead
@@ -49,7 +56,10 @@ class ConsistencyOut(Schema):
 class EntryOut(Schema):
     index: int
     leaf_hash: str
-    canonical: str
+    # The exact hashed text; null for a restricted entry served to the public.
+    canonical: str | None
+    # The action is restricted (its text carries a salt and is not public).
+    restricted: bool
 
 
 class EntriesOut(Schema):
@@ -111,23 +121,33 @@ def proof_consistency(request, first: int, second: int | None = None):
         raise _unprocessable(exc) from exc
 
 
-@router.get("/entries", response=EntriesOut, summary="Entries as hashed")
-def entries(request, start: int, end: int):
-    """Entries ``start`` ≤ index < ``end`` (at most 1000), each as the exact canonical
-    JSON text whose SHA-256(0x00 || text) is its leaf hash."""
+def _entries(request, start: int, end: int, *, full: bool) -> dict:
     try:
-        rows = selectors.entries_range(start, end)
+        rows = selectors.entries_as_served(request.user, start, end, full=full)
     except selectors.BadRange as exc:
         raise _unprocessable(exc) from exc
-    return {
-        "start": start,
-        "end": end,
-        "entries": [
-            {
-                "index": e.index,
-                "leaf_hash": selectors.b64(bytes.fromhex(e.leaf_hash)),
-                "canonical": e.canonical,
-            }
-            for e in rows
-        ],
-    }
+    except PermissionError as exc:
+        raise Forbidden("Auditors and administrators only.") from exc
+    return {"start": start, "end": end, "entries": rows}
+
+
+@router.get("/entries", response=EntriesOut, summary="Entries: public text, all hashes")
+def entries(request, start: int, end: int):
+    """Entries ``start`` ≤ index < ``end`` (at most 1000): each with its index and
+    leaf hash, and for a public action the exact canonical JSON text whose
+    SHA-256(0x00 || text) is that leaf hash. A restricted entry (one that could tell
+    whether a person is in the records) has ``canonical`` null and ``restricted``
+    true: its leaf hash still counts in the tree."""
+    return _entries(request, start, end, full=False)
+
+
+@router.get(
+    "/entries/full",
+    response=EntriesOut,
+    auth=SessionAuth(),
+    summary="Every entry's text (auditors and administrators)",
+)
+def entries_full(request, start: int, end: int):
+    """Like ``/entries``, with the canonical text of restricted entries too (salt
+    included). For auditors and administrators signed in with a second factor."""
+    return _entries(request, start, end, full=True)

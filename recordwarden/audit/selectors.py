@@ -1,12 +1,17 @@
-"""Reads of the audit log: public by design (entries hold no personal data), so these
-take no actor. Hashes leave the system in base64, as in checkpoints."""
+"""Reads of the audit log. The tree (sizes, roots, proofs, every entry's index and leaf
+hash) is public; an entry's content is public only for public actions (visibility.py):
+``entries_as_served`` gives restricted content to auditors and administrators alone.
+Hashes leave the system in base64, as in checkpoints."""
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
 
-from . import keys, tree
+from recordwarden.accounts.constants import Role
+from recordwarden.accounts.permissions import has_role
+
+from . import keys, tree, visibility
 from .checkpoints import checkpoint_latest
 from .models import AuditEntry
 
@@ -101,6 +106,33 @@ def entries_range(start: int, end: int) -> list[AuditEntry]:
     return list(
         AuditEntry.objects.filter(index__gte=start, index__lt=end).order_by("index")
     )
+
+
+FULL_LOG_ROLES = (Role.AUDITOR, Role.ADMINISTRATOR)
+
+
+def can_read_full_log(user) -> bool:
+    """Auditors and administrators, with a verified second factor."""
+    return has_role(user, *FULL_LOG_ROLES)
+
+
+def entry_as_served(entry: AuditEntry, *, full: bool) -> dict:
+    """An entry as the API serves it: index and leaf hash always; the hashed text only
+    for a public action, or for a reader of the full log."""
+    restricted = not visibility.is_public(entry.action)
+    return {
+        "index": entry.index,
+        "leaf_hash": b64(bytes.fromhex(entry.leaf_hash)),
+        "canonical": entry.canonical if full or not restricted else None,
+        "restricted": restricted,
+    }
+
+
+def entries_as_served(user, start: int, end: int, *, full: bool) -> list[dict]:
+    """Entries ``start`` <= index < ``end``; ``full`` only for can_read_full_log."""
+    if full and not can_read_full_log(user):
+        raise PermissionError("the full audit log is for auditors and administrators")
+    return [entry_as_served(e, full=full) for e in entries_range(start, end)]
 
 
 def recent_entries(limit: int = 50) -> list[AuditEntry]:

@@ -1,4 +1,5 @@
-"""Staff page of the audit log, and the public checkpoint and verifier key files."""
+"""Staff page of the audit log (every entry in full, restricted ones marked), and the
+public checkpoint and verifier key files."""
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from recordwarden.accounts.constants import Role
 from recordwarden.accounts.permissions import role_required
 
-from . import selectors
+from . import selectors, visibility
 from .checkpoints import CheckpointRefused, checkpoint_sign
 
 STAFF_ROLES = (Role.AUDITOR, Role.ADMINISTRATOR)
@@ -34,7 +35,10 @@ def overview(request):
         ),
         "size": selectors.tree_size(),
         "verifier_key": selectors.verifier_key_text(),
-        "entries": selectors.recent_entries(50),
+        "entries": [
+            (entry, visibility.is_public(entry.action))
+            for entry in selectors.recent_entries(50)
+        ],
     }
     return render(request, "audit/overview.html", context)
 

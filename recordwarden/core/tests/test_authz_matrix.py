@@ -274,11 +274,14 @@ API: dict[str, dict] = {
     "GET /api/v1/audit/proof/inclusion": PUBLIC_API,
     "GET /api/v1/audit/proof/consistency": PUBLIC_API,
     "GET /api/v1/audit/entries": PUBLIC_API,
+    # Restricted entries' text: auditors and administrators (second factor) only.
+    "GET /api/v1/audit/entries/full": session_api("auditor", "administrator"),
 }
 API_QUERY = {
     "/api/v1/audit/proof/inclusion": "?index=0",
     "/api/v1/audit/proof/consistency": "?first=1",
     "/api/v1/audit/entries": "?start=0&end=2",
+    "/api/v1/audit/entries/full": "?start=0&end=2",
     "/api/v1/disclosures/{package_id}/download": "?format=json",
 }
 
