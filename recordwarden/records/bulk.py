@@ -10,8 +10,10 @@ silently shift values.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from queue import Full, Queue
 
 import numpy as np
 from django.db import connection
@@ -46,6 +48,46 @@ def _batched(rows: Iterable[tuple], size: int = BATCH) -> Iterator[list[tuple]]:
         yield batch
 
 
+def _prefetched(batches: Iterator[list[tuple]]) -> Iterator[list[tuple]]:
+    """Build the next batch (numpy to tuples, SSN encryption) on a helper thread
+    while the driver writes this one: sqlite3 releases the GIL inside each step, so
+    on two cores the two overlap. An error on the helper thread is raised here; if
+    the writer fails, the helper is told to stop and is joined."""
+    done = object()
+    stop = threading.Event()
+    queue: Queue = Queue(maxsize=2)
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if not put(batch):
+                    return
+        except BaseException as exc:  # handed to the consumer, re-raised there
+            put(exc)
+            return
+        put(done)
+
+    worker = threading.Thread(target=produce, name="records-bulk-rows", daemon=True)
+    worker.start()
+    try:
+        while (item := queue.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
 def write_rows(model, columns: list[str], rows: Iterable[tuple]) -> int:
     """Insert ``rows`` (tuples in ``columns`` order) into ``model``'s table."""
     table = connection.ops.quote_name(model._meta.db_table)
@@ -63,7 +105,7 @@ def write_rows(model, columns: list[str], rows: Iterable[tuple]) -> int:
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608  # nosec B608
     cur = raw.cursor()
     try:
-        for batch in _batched(rows):
+        for batch in _prefetched(_batched(rows)):
             cur.executemany(sql, batch)
             count += len(batch)
     finally:
