@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
 WORK = OUT / "transparency-work.sqlite3"
-HISTORY_VERSION = 1
+HISTORY_VERSION = 2  # 2: restricted entries carry a salt
 SEED = 2025
 
 
@@ -223,8 +223,8 @@ def _measure(quick: bool) -> list[tuple[str, str, str]]:
 
     log("recomputing from the raw entries (--from-audit) …")
     began = time.perf_counter()
-    report, read, _counts = replay.report_from_texts(
-        replay.texts_from_database(report_target_size())
+    report, read, _counts = replay.report_from_entries(
+        replay.entries_from_database(report_target_size())
     )
     audit_s = time.perf_counter() - began
     rows.append(

@@ -21,6 +21,12 @@ REFRESH_BATCH = 5000
 PAGE_REFRESH_LIMIT = 50_000
 NO_AGENCY = "none"
 
+# Which report: the public one, computed from public audit entries alone, or the full
+# one (staff), computed from every entry, restricted ones included (see fold.py).
+PUBLIC = "public"
+FULL = "full"
+SCOPES = (PUBLIC, FULL)
+
 
 class Outcome(models.TextChoices):
     """Where a request stands, from the log: its last status and last final decision."""

@@ -3,7 +3,9 @@
 Every number on the transparency page is computed from audit entries, never from the
 application's own tables, so anyone holding the log's entries can recompute it
 (``manage.py transparency_report --from-audit``). An entry is the dict of its canonical
-JSON: ``{"index", "time", "actor", "action", "target", "data", "v"}``.
+JSON: ``{"index", "time", "actor", "action", "target", "data", "v"}`` (and ``"salt"``
+for a restricted one). The public report is folded from public entries alone; the
+counters that need restricted entries (FULL_LOG_ONLY) are in the full report only.
 
 ``Folder.apply`` folds entries, in log order, into a *fact* per request: a small dict
 of codes (agency type, instrument, purpose, emergency, status, last final decision,
@@ -24,7 +26,7 @@ from recordwarden.disclosure import constants as disclosure
 from recordwarden.intake import constants as intake
 from recordwarden.review import constants as review
 
-from .constants import NO_AGENCY, Outcome
+from .constants import FULL, NO_AGENCY, Outcome
 
 REQUEST_TARGET = "intake.request:"
 NOTICE_TARGET = "disclosure.notice:"
@@ -322,6 +324,27 @@ def counts_of(fact: dict) -> dict[str, int]:
         elif fact["em_failed_calls"]:
             counts["emergency_failed"] = 1
     return counts
+
+
+# Counters that only restricted entries can give (recordwarden/audit/visibility.py):
+# notices go to confirmed workers only, so their entries, and any count of them, tell
+# whether the people an immigration agency named are in the records. They are kept
+# and shown to staff, and the state auditor can recompute them from the full log; the
+# public report leaves them out (docs/transparency.md).
+FULL_LOG_ONLY = frozenset({"notices_sent", "notices_delayed"})
+
+
+def scoped_counts(
+    by_quarter: dict[str, dict[str, int]], scope: str
+) -> dict[str, dict[str, int]]:
+    """The counters a report of ``scope`` publishes: all of them for the full report,
+    all but FULL_LOG_ONLY for the public one."""
+    if scope == FULL:
+        return {q: dict(c) for q, c in by_quarter.items()}
+    return {
+        q: {k: v for k, v in c.items() if k not in FULL_LOG_ONLY}
+        for q, c in by_quarter.items()
+    }
 
 
 class Counts:

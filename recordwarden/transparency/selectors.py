@@ -1,4 +1,6 @@
-"""Reads of the transparency report. The report is public: these take no actor."""
+"""Reads of the transparency report. The public report takes no actor; the full report
+(with the counts only restricted audit entries give) is for the staff pages, whose views
+check the role."""
 
 from __future__ import annotations
 
@@ -8,28 +10,34 @@ from django.conf import settings
 
 from recordwarden.audit.checkpoints import checkpoint_latest
 
+from .constants import PUBLIC
+from .fold import scoped_counts
 from .models import QuarterCounts, QuarterlyReport, ReportCursor
 from .services import empty_root_hex
 from .summary import Report, build_report, quarter_label
 
 
-def report_counts() -> dict[str, dict[str, int]]:
-    """The counters per quarter, as kept up to date from the log."""
-    return {
+def report_counts(scope: str = PUBLIC) -> dict[str, dict[str, int]]:
+    """The counters per quarter that the report of ``scope`` publishes, as kept up to
+    date from the log."""
+    kept = {
         row.quarter: row.counts for row in QuarterCounts.objects.order_by("quarter")
     }
+    return scoped_counts(kept, scope)
 
 
-def report_published() -> Report:
-    """The report as published, from the counters kept up to date from the log."""
+def report_published(scope: str = PUBLIC) -> Report:
+    """The report of ``scope`` (public, or full for staff), from the counters kept up
+    to date from the log."""
     cursor = ReportCursor.objects.filter(pk=1).first()
     size = cursor.position if cursor else 0
     root_hex = cursor.root_hash if cursor and cursor.root_hash else empty_root_hex()
     report = build_report(
-        report_counts(),
+        report_counts(scope),
         log_size=size,
         log_root=base64.b64encode(bytes.fromhex(root_hex)).decode(),
         time_zone=settings.TIME_ZONE,
+        scope=scope,
     )
     checkpoint = checkpoint_latest()
     if checkpoint is not None:

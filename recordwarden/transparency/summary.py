@@ -17,13 +17,16 @@ from recordwarden.intake.constants import Instrument
 from recordwarden.records.catalogue import ELEMENT_CHOICES
 
 from .constants import (
+    FULL,
     MIN_DECIDED_FOR_TIMES,
     NO_AGENCY,
+    PUBLIC,
     SMALL_COUNT_LABEL,
     WITHHELD_LABEL,
     CellStatus,
     Outcome,
 )
+from .fold import scoped_counts
 from .suppression import suppress_row
 
 CSV_COLUMNS = ["quarter", "measure", "category", "value", "status"]
@@ -89,6 +92,8 @@ class Report:
     timing: list[Timing]
     overall_timing: Timing
     checkpoint: dict = field(default_factory=dict)
+    # PUBLIC: from public audit entries alone; FULL: every entry (staff only).
+    scope: str = PUBLIC
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -103,6 +108,7 @@ class Report:
             [ALL, "audit_log_entries", "", str(self.log_size), CellStatus.EXACT],
             [ALL, "audit_log_root", "", self.log_root, CellStatus.EXACT],
             [ALL, "time_zone", "", self.time_zone, CellStatus.EXACT],
+            [ALL, "scope", "", self.scope, CellStatus.EXACT],
             [ALL, "requests", "", str(self.grand_total), CellStatus.EXACT],
         ]
         for timing in [self.overall_timing]:
@@ -241,16 +247,41 @@ def _row(quarter, counter, prefix, columns, exact_total) -> Row:
 
 
 CHECK_COLUMNS = [
-    ("notices_sent", "Notices sent to workers"),
-    ("notices_delayed", "Notices delayed by a court order"),
     ("re_asks", "Re-asks after a denial"),
     ("emergency", "Emergency requests"),
     ("emergency_verified", "Emergencies confirmed by call-back"),
     ("emergency_failed", "Emergencies that failed verification"),
 ]
+# Only in the full report (fold.FULL_LOG_ONLY): they need restricted entries.
+NOTICE_COLUMNS = [
+    ("notices_sent", "Notices sent to workers"),
+    ("notices_delayed", "Notices delayed by a court order"),
+]
 
 
-def _tables(quarters, by_quarter) -> list[Table]:
+def _check_spec(scope: str) -> tuple:
+    if scope == FULL:
+        return (
+            "checks",
+            "Notices, re-asks and emergencies",
+            "Notices to workers, re-asks after a denial and emergency requests, "
+            "for the requests received in each quarter",
+            NOTICE_COLUMNS + CHECK_COLUMNS,
+            "",
+            False,
+        )
+    return (
+        "checks",
+        "Re-asks and emergencies",
+        "Re-asks after a denial and emergency requests, for the requests received "
+        "in each quarter",
+        CHECK_COLUMNS,
+        "",
+        False,
+    )
+
+
+def _tables(quarters, by_quarter, scope: str) -> list[Table]:
     seen: set[str] = set()
     for counter in by_quarter.values():
         seen.update(counter)
@@ -288,15 +319,7 @@ def _tables(quarters, by_quarter) -> list[Table]:
             "element:",
             False,
         ),
-        (
-            "checks",
-            "Notices, re-asks and emergencies",
-            "Notices to workers, re-asks after a denial and emergency requests, "
-            "for the requests received in each quarter",
-            CHECK_COLUMNS,
-            "",
-            False,
-        ),
+        _check_spec(scope),
     ]
     tables = []
     for key, title, caption, columns, prefix, exact_total in specs:
@@ -314,8 +337,11 @@ def build_report(
     log_size: int,
     log_root: str,
     time_zone: str,
+    scope: str = PUBLIC,
 ) -> Report:
-    """The published report from counters per quarter (see fold.counts_of)."""
+    """The report of ``scope`` from counters per quarter (see fold.counts_of and
+    fold.scoped_counts: a public report never shows a FULL_LOG_ONLY counter)."""
+    by_quarter = scoped_counts(by_quarter, scope)
     present = sorted(q for q, c in by_quarter.items() if c.get("requests"))
     quarters = quarter_range(present[0], present[-1]) if present else []
     totals = [
@@ -333,9 +359,10 @@ def build_report(
         time_zone=time_zone,
         totals=totals,
         grand_total=sum(t for _q, _l, t in totals),
-        tables=_tables(quarters, by_quarter),
+        tables=_tables(quarters, by_quarter, scope),
         timing=[
             timing_of(q, quarter_label(q), by_quarter.get(q, {})) for q in quarters
         ],
         overall_timing=timing_of(ALL, "All quarters", overall),
+        scope=scope,
     )

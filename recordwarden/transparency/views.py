@@ -1,5 +1,6 @@
-"""The public transparency page and CSV (no log-in), the public signed quarterly
-reports, and the approver's page for signing them off."""
+"""The public transparency page and CSV (no log-in), the full report for staff (with
+the counts only restricted audit entries give), the public signed quarterly reports,
+and the approver's page for signing them off."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from recordwarden.accounts.permissions import has_role, role_required
 from recordwarden.core.exceptions import Conflict, Forbidden
 
 from . import charts, selectors
-from .constants import CHART_QUARTERS, PAGE_REFRESH_LIMIT
+from .constants import CHART_QUARTERS, FULL, PAGE_REFRESH_LIMIT, PUBLIC
 from .quarterly import ATTESTATION, quarter_bounds, quarterly_rows
 from .services import quarterly_report_sign, report_refresh, report_target_size
 from .summary import Report, parse_quarter, quarter_label
@@ -106,12 +107,12 @@ def _charts(report: Report) -> list[dict]:
     return found
 
 
-@require_GET
-def report_page(request):
+def _report_page(request, scope: str):
     report_refresh(limit=PAGE_REFRESH_LIMIT)
-    report = selectors.report_published()
+    report = selectors.report_published(scope)
     context = {
         "report": report,
+        "full": scope == FULL,
         "charts": _charts(report),
         "pending_entries": max(0, report_target_size() - report.log_size),
         "quarterly": selectors.quarterly_reports_signed(),
@@ -122,15 +123,39 @@ def report_page(request):
     return render(request, "transparency/report.html", context)
 
 
-@require_GET
-def report_csv(request):
+def _report_csv(scope: str) -> HttpResponse:
     report_refresh(limit=PAGE_REFRESH_LIMIT)
-    report = selectors.report_published()
+    report = selectors.report_published(scope)
     response = HttpResponse(report.to_csv(), content_type="text/csv; charset=utf-8")
+    name = "transparency-report" if scope == PUBLIC else "transparency-report-full"
     response["Content-Disposition"] = (
-        f'attachment; filename="transparency-report-{report.log_size}.csv"'
+        f'attachment; filename="{name}-{report.log_size}.csv"'
     )
     return response
+
+
+@require_GET
+def report_page(request):
+    return _report_page(request, PUBLIC)
+
+
+@require_GET
+def report_csv(request):
+    return _report_csv(PUBLIC)
+
+
+@require_GET
+@role_required(*VIEW_ROLES)
+def full_report_page(request):
+    """Staff: the report with the counts only restricted entries give (notices to
+    workers); the state auditor recomputes it from the full log."""
+    return _report_page(request, FULL)
+
+
+@require_GET
+@role_required(*VIEW_ROLES)
+def full_report_csv(request):
+    return _report_csv(FULL)
 
 
 def _quarter_or_404(quarter: str) -> str:

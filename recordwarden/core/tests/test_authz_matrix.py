@@ -199,6 +199,13 @@ PAGES: dict[str, Rule] = {
     # Transparency: the report is public; the quarterly draft is for staff.
     "transparency:report": public(),
     "transparency:report-csv": public(),
+    # The full report adds counts from restricted audit entries: staff only.
+    "transparency:full-report": staff_page(
+        "approver", "auditor", "administrator", "counsel"
+    ),
+    "transparency:full-report-csv": staff_page(
+        "approver", "auditor", "administrator", "counsel"
+    ),
     "transparency:quarterly": staff_page(
         "approver", "auditor", "administrator", "counsel"
     ),

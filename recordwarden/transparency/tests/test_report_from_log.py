@@ -1,5 +1,6 @@
-"""The published report equals what the audit log recomputes, and what the database
-says happened: requests driven through intake, screening, review and disclosure."""
+"""The published report equals what the audit log's public entries recompute, the full
+(staff) report what the full log recomputes, and both what the database says happened:
+requests driven through intake, screening, review and disclosure."""
 
 from __future__ import annotations
 
@@ -96,6 +97,10 @@ def story(
         court="U.S. District Court, D.N.M.",
         ends_on=dt.date(2025, 4, 1),
     )
+    # The notice scan runs daily in production; here on the days that matter (it
+    # looks only at requests with activity in the last NOTICE_SCAN_DAYS).
+    clock.at("2025-01-20 16:00")
+    notices_send_due(actor="system:notices")
     clock.at("2025-02-10 16:00")
     r["ice_again"] = submit(requester_ice, **immigration_subpoena(ORTEGA, ["address"]))
     clock.advance(days=3)
@@ -114,6 +119,8 @@ def story(
     casework.call_back(r["confirmed"], confirmed=True)
     clock.advance(hours=6)
     casework.release(r["confirmed"], {"address": "approve", "phone": "deny"})
+    clock.at("2025-02-14 16:00")
+    notices_send_due(actor="system:notices")
     clock.at("2025-03-03 16:00")
     r["child_support"] = submit(
         requester_csed,
@@ -213,6 +220,14 @@ def truth_from_database() -> dict[str, dict[str, int]]:
     }
 
 
+def public_part(counts: dict) -> dict:
+    """The counters the public report publishes (no notices: see fold.FULL_LOG_ONLY)."""
+    return {
+        q: {k: v for k, v in c.items() if not k.startswith("notices_")}
+        for q, c in counts.items()
+    }
+
+
 def run(*args) -> str:
     out, err = io.StringIO(), io.StringIO()
     call_command("transparency_report", *args, stdout=out, stderr=err)
@@ -247,13 +262,22 @@ def test_the_page_and_csv_equal_what_the_audit_log_recomputes(story, client):
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') >= 3
     assert "<style" not in html and " style=" not in html and "<script>" not in html
 
-    # Recomputed from the log's entries alone: the same bytes.
+    # Recomputed from the log's public entries alone: the same bytes.
     assert run("--from-audit") == csv_text
+    truth = truth_from_database()
     kept = json.loads(run("--format", "counts"))
     from_log = json.loads(run("--from-audit", "--format", "counts"))
-    assert kept == from_log == truth_from_database()
+    assert kept == from_log == public_part(truth)
+    # Notices need restricted entries: not on the public page or in its CSV.
+    assert "notices_sent" not in csv_text and "notices_delayed" not in csv_text
+    assert 'data-category="notices_sent"' not in html
+    assert 'id="notices-not-published"' in html
+    # The full report (staff) is what the full log recomputes.
+    full_kept = json.loads(run("--full", "--format", "counts"))
+    full_log = json.loads(run("--from-audit", "--full", "--format", "counts"))
+    assert full_kept == full_log == truth
 
-    q1, q2 = from_log["2025-Q1"], from_log["2025-Q2"]
+    q1, q2 = full_log["2025-Q1"], full_log["2025-Q2"]
     assert q1["requests"] == 7 and q2["requests"] == 2
     assert q1["agency_type:immigration_enforcement"] == 2
     assert q1["outcome:denied"] == 3 and q1["outcome:withdrawn"] == 1
@@ -304,20 +328,21 @@ def test_the_kept_report_follows_the_log_incrementally(story, client, casework, 
     sign_checkpoint()
     csv_text = client.get("/transparency/report.csv").content.decode()
     assert run("--from-audit") == csv_text
-    kept = json.loads(run("--format", "counts"))
-    assert kept == json.loads(run("--from-audit", "--format", "counts"))
+    kept = json.loads(run("--full", "--format", "counts"))
+    assert kept == json.loads(run("--from-audit", "--full", "--format", "counts"))
     assert kept == truth_from_database()
+    assert json.loads(run("--format", "counts")) == public_part(kept)
     assert "outcome:pending" not in kept["2025-Q2"]
     assert kept["2025-Q2"]["outcome:denied"] == 1
     # Rebuilding from nothing gives the same counters as the increments did.
-    assert json.loads(run("--rebuild", "--format", "counts")) == kept
+    assert json.loads(run("--rebuild", "--full", "--format", "counts")) == kept
 
 
-def download_entries(client, path, size: int) -> None:
+def download_entries(client, path, size: int, endpoint: str = "entries") -> None:
     with path.open("w", encoding="utf-8") as fh:
         for start in range(0, size, 1000):
             page = client.get(
-                f"/api/v1/audit/entries?start={start}&end={min(size, start + 1000)}"
+                f"/api/v1/audit/{endpoint}?start={start}&end={min(size, start + 1000)}"
             )
             assert page.status_code == 200
             fh.write(json.dumps(page.json()) + "\n")
@@ -365,7 +390,7 @@ def test_an_outsider_recomputes_the_csv_from_public_entries(
     pages = [json.loads(line) for line in lines]
     for page in pages:
         for entry in page["entries"]:
-            if '"to":"denied"' in entry["canonical"]:
+            if '"to":"denied"' in (entry["canonical"] or ""):
                 entry["canonical"] = entry["canonical"].replace(
                     '"to":"denied"', '"to":"released"'
                 )
@@ -377,3 +402,55 @@ def test_an_outsider_recomputes_the_csv_from_public_entries(
     with pytest.raises(CommandError, match="not the signed checkpoint's root") as info:
         run(*args)
     assert info.value.returncode == 1
+
+    # The public entries cannot make the full report: it needs restricted entries.
+    args[1] = str(tmp_path / "entries.jsonl")
+    with pytest.raises(CommandError, match="restricted") as info:
+        run(*args, "--full")
+    assert info.value.returncode == 2
+
+
+def test_the_public_download_hides_what_matching_found(short_story, client):
+    size = short_story.size
+    served = client.get(f"/api/v1/audit/entries?start=0&end={size}").json()
+    texts = [e["canonical"] for e in served["entries"] if e["canonical"]]
+    hidden = [e for e in served["entries"] if e["canonical"] is None]
+    assert hidden and all(e["restricted"] for e in hidden)
+    assert not any('"matching.' in t or '"outcome":"match"' in t for t in texts)
+    assert not any('"disclosure.notice_' in t for t in texts)
+
+
+def test_the_state_auditor_recomputes_the_full_report_from_the_full_log(
+    short_story, client, client_for, auditor, tmp_path
+):
+    from recordwarden.audit.selectors import verifier_key_text
+
+    staff = client_for(auditor)
+    page = staff.get("/transparency/full/")
+    assert page.status_code == 200 and 'id="full-scope"' in page.content.decode()
+    full_csv = staff.get("/transparency/full.csv").content.decode()
+    assert "all,scope,,full,exact" in full_csv
+    assert "notices_sent" in full_csv
+    (tmp_path / "checkpoint.txt").write_text(
+        client.get("/audit/checkpoint.txt").content.decode()
+    )
+    download_entries(staff, tmp_path / "full.jsonl", short_story.size, "entries/full")
+    args = ["--from-audit", str(tmp_path / "full.jsonl"), "--full"]
+    args += ["--checkpoint", str(tmp_path / "checkpoint.txt")]
+    assert run(*args, "--key", verifier_key_text()) == full_csv
+    # The same file, read for the public report, gives the public CSV: restricted
+    # entries are not read even when their text is at hand.
+    public_csv = client.get("/transparency/report.csv").content.decode()
+    assert run("--from-audit", str(tmp_path / "full.jsonl")) == public_csv
+
+
+@pytest.mark.parametrize("persona", ["reviewer", "intake_clerk", "outsider"])
+def test_the_full_report_is_not_for_everyone(client_for, persona, request):
+    user = request.getfixturevalue(persona)
+    assert client_for(user).get("/transparency/full/").status_code == 403
+    assert client_for(user).get("/transparency/full.csv").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_log_in_for_the_full_report(client, db):
+    response = client.get("/transparency/full.csv")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -16,7 +16,9 @@ class Command(BaseCommand):
         "By default the kept counters are brought up to the latest signed checkpoint "
         "first. With --from-audit, the report is recomputed from the audit log's "
         "entries alone: from this database, or from FILE (entries downloaded from "
-        "/api/v1/audit/entries, one JSON page or entry per line). Exit status 0: done; "
+        "/api/v1/audit/entries, one JSON page or entry per line). The public report "
+        "reads public entries only; --full gives the staff report, which needs every "
+        "entry (from /api/v1/audit/entries/full, for auditors). Exit status 0: done; "
         "1: the entries do not make the checkpoint's root; 2: unreadable input."
     )
 
@@ -54,6 +56,12 @@ class Command(BaseCommand):
             "before suppression (JSON)",
         )
         parser.add_argument(
+            "--full",
+            action="store_true",
+            help="the full (staff) report, with the counts that need restricted "
+            "entries; from a file, it needs every entry's text",
+        )
+        parser.add_argument(
             "--rebuild",
             action="store_true",
             help="throw the kept counters away and fold the log again",
@@ -61,6 +69,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", metavar="FILE", help="write here, not stdout")
 
     def handle(self, *args, **options):
+        from recordwarden.transparency.constants import FULL, PUBLIC
+
+        options["scope"] = FULL if options["full"] else PUBLIC
         if options["from_audit"] is not None:
             text = self._from_audit(options)
         else:
@@ -76,9 +87,10 @@ class Command(BaseCommand):
 
         folded = report_rebuild() if options["rebuild"] else report_refresh()
         self.stderr.write(f"folded {folded} new audit entries into the report")
+        scope = options["scope"]
         if options["format"] == "counts":
-            return json.dumps(report_counts(), sort_keys=True, indent=1) + "\n"
-        return report_published().to_csv()
+            return json.dumps(report_counts(scope), sort_keys=True, indent=1) + "\n"
+        return report_published(scope).to_csv()
 
     def _checkpoint(self, options):
         from recordwarden.audit import keys
@@ -111,12 +123,14 @@ class Command(BaseCommand):
             path = Path(source)
             if not path.exists():
                 raise CommandError(f"no such file: {source}", returncode=2)
-            texts = replay.texts_from_file(path)
+            items = replay.entries_from_file(path)
         else:
             size = report_target_size() if size is None else size
-            texts = replay.texts_from_database(size)
+            items = replay.entries_from_database(size, scope=options["scope"])
         try:
-            report, read, counts = replay.report_from_texts(texts, size=size)
+            report, read, counts = replay.report_from_entries(
+                items, size=size, scope=options["scope"]
+            )
         except (replay.ReplayError, KeyError, TypeError) as exc:
             raise CommandError(
                 f"the entries cannot be read: {exc}", returncode=2
@@ -130,7 +144,9 @@ class Command(BaseCommand):
                 returncode=1,
             )
         self.stderr.write(
-            f"recomputed from {read.size} audit entries, root {read.root_b64}"
+            f"recomputed the {options['scope']} report from {read.size} audit entries "
+            f"({read.restricted} restricted, counted by their hash), root "
+            f"{read.root_b64}"
             + (" (matches the signed checkpoint)" if checkpoint is not None else "")
         )
         if options["format"] == "counts":
