@@ -76,7 +76,7 @@ class DbIndex:
         params: list = []
         if plain:
             marks = ",".join(["%s"] * len(plain))
-            sql = f"SELECT key_value, worker_id FROM {self.key_table} WHERE key_value IN ({marks})"  # noqa: E501, S608  # nosec B608 - table from model metadata, values bound
+            sql = f"SELECT key_value, worker_id FROM {self.key_table} WHERE key_value IN ({marks})"  # noqa: E501, S608  # nosec B608
             parts.append(sql)
             params.extend(plain)
         for i, value in enumerate(capped):

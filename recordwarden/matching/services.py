@@ -212,7 +212,7 @@ def _random_workers(size: int, seed: int) -> list[engine.Person]:
     from .index import WORKER_COLUMNS
 
     ids = list(Worker.objects.values_list("id", flat=True))
-    chosen = random.Random(seed).sample(ids, min(size, len(ids)))
+    chosen = random.Random(seed).sample(ids, min(size, len(ids)))  # nosec B311
     people = []
     for start in range(0, len(chosen), 5000):
         chunk = chosen[start : start + 5000]

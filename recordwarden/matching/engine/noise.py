@@ -272,7 +272,7 @@ def make_queries(
     strangers), the rest noisy requests about workers, ``hard_share`` of those drawn
     from the hard cases (kind -> worker ids). ``exclude`` lists workers that are
     absent from the records being searched (their queries count as not in records)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # seeded, for statistics  # nosec B311
     by_id = {w.id: w for w in workers}
     exclude = exclude or set()
 

@@ -87,7 +87,7 @@ def estimate_u(
     """Chance agreement per level. The address's levels depend on whether the
     subject gave a street, so each pair is compared both ways and the two mixed in
     the proportion ``street_share`` of subjects who give one."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # seeded, for statistics  # nosec B311
     tallies = [[0.5] * len(f.levels) for f in FIELDS]  # half a pseudo-count per level
     n = len(sample)
     if n < 2:
