@@ -411,8 +411,8 @@ def synthetic_child(quick: bool, fresh: bool, splink: bool) -> dict:
     from recordwarden.matching.services import match_index_build
 
     timings: dict = {}
+    call_command("migrate", verbosity=0)  # a reused state gets newer migrations too
     if remake:
-        call_command("migrate", verbosity=0)
         t0 = time.perf_counter()
         call_command("synthesize_state", workers=workers, seed=STATE_SEED, verbosity=0)
         timings["synthesize_s"] = time.perf_counter() - t0
