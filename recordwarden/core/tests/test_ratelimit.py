@@ -1,5 +1,6 @@
-"""Rate limits: per token on the API, per person on portal form posts; a 429 says when
-to come back (Retry-After) and, on the API, is a problem document."""
+"""Rate limits (per token on the API, per person on portal form posts): a 429 says when
+to come back (Retry-After) and, on the API, is a problem document. And the size limit
+on any request body, enforced before the body is read."""
 
 from __future__ import annotations
 
@@ -61,3 +62,36 @@ def test_portal_form_posts_are_limited_per_person_and_reading_is_not(
     assert client.get("/portal/new/who/").status_code == 200
     other = client_for(requester_ice.user)
     assert other.post("/portal/new/who/", {}).status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/portal/new/documents/", "/accounts/login/"])
+def test_a_body_over_the_request_limit_is_refused_before_it_is_read(
+    client, settings, path
+):
+    """Anyone (even signed out, holding only a CSRF cookie) could otherwise make the
+    server spool an endless upload to disk while it looks for the CSRF token."""
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.get("/accounts/login/")  # the CSRF cookie a visitor gets
+    response = strict.post(
+        path,
+        data=b"--x\r\n",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(settings.REQUEST_MAX_BYTES + 1),
+    )
+    assert response.status_code == 413
+    assert b"larger than" in response.content
+    assert "Content-Security-Policy" in response
+
+
+def test_an_api_body_over_the_request_limit_is_a_413_problem(client, settings, db):
+    response = client.post(
+        "/api/v1/requests",
+        data=b"{}",
+        content_type="application/json",
+        CONTENT_LENGTH=str(settings.REQUEST_MAX_BYTES + 1),
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "Request body too large"
