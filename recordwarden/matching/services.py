@@ -9,7 +9,7 @@ import json
 import random
 import time
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from recordwarden.audit.services import audit_record
@@ -231,6 +231,25 @@ def _all_workers():
         yield person_from_row(row)
 
 
+def _subjects_on_file() -> tuple[list[engine.Person], dict]:
+    """Every subject on file as a training query, and the reviewers' answers
+    (subject -> confirmed worker id, or None when every candidate was rejected)."""
+    from recordwarden.intake.models import Subject
+
+    people = []
+    for subject in Subject.objects.all().iterator():
+        person = subject_person(subject)
+        person.id = ("subject", subject.pk)  # never equal to a --queries file id
+        people.append(person)
+    labels = {}
+    decided = SubjectMatch.objects.filter(
+        models.Q(confirmed_worker__isnull=False) | models.Q(rejected=True)
+    ).values_list("subject_id", "confirmed_worker_id")
+    for subject_id, worker_id in decided:
+        labels[("subject", subject_id)] = worker_id
+    return people, labels
+
+
 def matcher_train(
     *,
     actor,
@@ -242,11 +261,10 @@ def matcher_train(
     """Estimate a model from the agency's data and store it as the one in use.
 
     u and name frequencies come from the workers; m from EM over the candidates of
-    ``queries`` plus every subject already on file (requests the agency received)."""
+    ``queries`` plus every subject already on file (requests the agency received),
+    with reviewers' confirmations and rejections as known answers."""
     _require_admin(actor)
-    from recordwarden.intake.models import Subject
-
-    subjects = [subject_person(s) for s in Subject.objects.all().iterator()]
+    subjects, labels = _subjects_on_file()
     training = list(queries or []) + subjects
     counts = count_values(_all_workers())
     if counts.population < 2:
@@ -258,8 +276,10 @@ def matcher_train(
         index=DbIndex(),
         u_pairs=u_pairs,
         seed=seed,
+        labels=labels,
     )
     model.info["database"] = connection.vendor
+    model.info["reviewed_subjects"] = len(labels)
     with transaction.atomic():
         row = MatcherModel(
             created_at=timezone.now(),

@@ -13,7 +13,7 @@ from recordwarden.audit.services import audit_read
 from recordwarden.core.exceptions import Conflict, Forbidden
 from recordwarden.records.models import Worker
 
-from . import modelstore, services
+from . import services
 from .permissions import DECIDING_ROLES
 from .selectors import candidates_for, subject_for
 from .waterfall import waterfall
@@ -33,20 +33,21 @@ def subject_detail(request, subject_id: int):
     subject, match = subject_for(request.user, subject_id)
     candidates = candidates_for(request.user, match)
     _log_view(request.user, subject, match)
-    _, model = modelstore.active_model()
-    prior = model.prior
     rows = [
         {
             "candidate": cand,
             "worker": cand.worker,
-            "chart": waterfall(cand.evidence, prior),
+            # The prior the score was computed with: what the evidence leaves over.
+            "chart": waterfall(
+                cand.evidence, cand.weight - sum(e["weight"] for e in cand.evidence)
+            ),
         }
         for cand in candidates
     ]
     return render(
         request,
         "matching/subject_detail.html",
-        {"subject": subject, "match": match, "rows": rows, "prior": prior},
+        {"subject": subject, "match": match, "rows": rows},
     )
 
 

@@ -357,3 +357,16 @@ def test_resolve_subjects_writes_one_result_line_per_subject(indexed_state, tmp_
     }
     assert all(r["elapsed_ms"] >= 0 for r in results)
     assert entries(c.BATCH_RESOLVED).get().data["subjects"] == 2
+
+
+def test_reviewers_decisions_are_known_answers_when_training(
+    indexed_state, submit, requester_police, reviewer
+):
+    twin = hard_case_workers("twin")[0]
+    request = submit(requester_police, [subject_fields(twin, first_name="Zebulon")])
+    match_confirm(actor=reviewer, subject_match=resolved(request), worker=twin)
+    from recordwarden.matching.services import matcher_train
+
+    row = matcher_train(actor="system:test", sample_size=200, u_pairs=2000)
+    assert row.params["info"]["reviewed_subjects"] == 1
+    assert row.params["info"]["anchored_subjects"] == 1
