@@ -204,8 +204,14 @@ def related_requests(request, subjects, submissions) -> Related:
             .order_by("-request_id")
             .values_list("request_id", "key")[: RELATED_LIMIT * 10]
         )
+        per_kind: dict[str, int] = {}
         for pk, key in shared:
-            add([pk], _KIND[key.split(":", 1)[0]])
+            label = _KIND[key.split(":", 1)[0]]
+            if pk in relations and label in relations[pk]:
+                continue
+            if per_kind.get(label, 0) < RELATED_LIMIT:
+                per_kind[label] = per_kind.get(label, 0) + 1
+                add([pk], label)
     result = _assemble(request, relations, submissions, since)
     result.employers = sorted(employers)
     return result
