@@ -6,6 +6,8 @@ reason and the status code that says why (400 invalid, 403 not allowed, 409 stal
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -59,6 +61,7 @@ from .selectors import (
 from .transitions import targets_from
 
 casework = role_required(*CASEWORK_ROLES)
+logger = logging.getLogger("recordwarden.alerts")
 PAGE_SIZE = 50
 
 
@@ -329,9 +332,18 @@ def decide(request, reference: str):
             reasons=form.cleaned_data["reasons"],
         )
         if decision.state == DecisionState.FINAL:
-            letter_issue(actor=request.user, decision=decision)
+            _issue_letter(request.user, decision)
 
     return _act(request, reference, action, "Decision recorded.")
+
+
+def _issue_letter(user, decision) -> None:
+    """Issue the letter at once so it can be downloaded now. The decision is already
+    committed; if rendering fails, the letters outbox issues it later."""
+    try:
+        letter_issue(actor=user, decision=decision)
+    except Exception:  # noqa: BLE001 - the outbox retries; the decision stands
+        logger.exception("letter for decision %s not issued now", decision.pk)
 
 
 def _form_errors(form) -> list[str]:
@@ -356,7 +368,7 @@ def sign(request, reference: str, decision_id: int):
             role=form.cleaned_data["role"],
         )
         if decision.state == DecisionState.FINAL:
-            letter_issue(actor=request.user, decision=decision)
+            _issue_letter(request.user, decision)
 
     return _act(request, reference, action, "Signed.")
 

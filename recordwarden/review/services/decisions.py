@@ -30,6 +30,7 @@ from ..constants import (
 from ..models import (
     Decision,
     DecisionElement,
+    Notification,
     Review,
     Screening,
     Signature,
@@ -536,6 +537,7 @@ def _approve(*, actor, request, decision, now) -> None:
         data={"decision": decision.pk},
     )
     Review.objects.filter(pk=decision.review_id).update(closed_at=now)
+    _settle_signature_notices(decision, now)
     if request.emergency:
         task_add(
             request=request,
@@ -550,6 +552,15 @@ def _approve(*, actor, request, decision, now) -> None:
     package_build(actor=actor, decision=decision)
 
 
+def _settle_signature_notices(decision, now) -> None:
+    """A decision that no longer waits for signatures leaves nothing to sign in the
+    approver's and counsel's lists."""
+    Notification.objects.filter(
+        dedupe_key__in=[f"sign:{decision.pk}", f"sign-counsel:{decision.pk}"],
+        read_at__isnull=True,
+    ).update(read_at=now)
+
+
 @transaction.atomic
 def decision_return(*, actor, decision: Decision, reason: str) -> Decision:
     """An approver (or counsel) sends a pending release back to the reviewer."""
@@ -562,6 +573,7 @@ def decision_return(*, actor, decision: Decision, reason: str) -> Decision:
     if updated == 0:
         raise Conflict(STALE)
     decision.state = DecisionState.RETURNED
+    _settle_signature_notices(decision, timezone.now())
     request = decision.request
     _move(
         actor=actor,
