@@ -104,6 +104,10 @@ def test_it_refuses_release_without_two_signatures(in_review, reviewer, approver
         request=in_review, kind=EventKind.DECIDED
     ).last()
     assert event.data["letter"] == "approval"
+    from recordwarden.review.models import Notification
+
+    note = Notification.objects.get(dedupe_key=f"sign:{decision.pk}")
+    assert note.read_at is not None  # nothing left to sign in the approver's list
     assert "review.signed" in audit_actions_for(in_review)
 
 
