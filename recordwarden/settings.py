@@ -128,7 +128,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "recordwarden.core.middleware.SecurityHeadersMiddleware",
-    "recordwarden.core.middleware.RequestSizeLimitMiddleware",
+    "recordwarden.core.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

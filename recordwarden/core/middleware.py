@@ -1,6 +1,8 @@
-"""Security headers that Django's SecurityMiddleware does not set."""
+"""Security headers that Django's SecurityMiddleware does not set, and the limits on
+what a request may carry (size, NUL characters) checked before anything reads it."""
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -33,14 +35,21 @@ class SecurityHeadersMiddleware:
         return response
 
 
-class RequestSizeLimitMiddleware:
-    """Refuse a body larger than REQUEST_MAX_BYTES before anything reads it.
+class RequestLimitsMiddleware:
+    """Refuse, before anything reads them, a body larger than REQUEST_MAX_BYTES and
+    text carrying NUL characters.
 
-    Django limits form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but streams uploaded files
-    to temporary files whatever their size, and the CSRF check reads a multipart body
-    before any view or permission check runs: without this, anyone holding a CSRF
-    cookie could fill the disk. The limit is several documents' worth
-    (UPLOAD_MAX_BYTES each); put the same limit in the reverse proxy in front."""
+    Size: Django limits form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but streams uploaded
+    files to temporary files whatever their size, and the CSRF check reads a multipart
+    body before any view or permission check runs: without this, anyone holding a CSRF
+    cookie could fill the disk. The limit is several documents' worth (UPLOAD_MAX_BYTES
+    each); put the same limit in the reverse proxy in front.
+
+    NUL: PostgreSQL cannot store or even compare text with a NUL character, so an id
+    like ``%00`` in an address, or ``\\u0000`` in a JSON field, was a server error there
+    (and stored silently on SQLite). No name, reference or note contains one. Django's
+    form fields already refuse them; this covers addresses, query strings and the
+    API's JSON."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,33 +61,69 @@ class RequestSizeLimitMiddleware:
             length = 0
         if length > settings.REQUEST_MAX_BYTES:
             return self._too_large(request)
+        if "\x00" in request.path:  # no page or object is named so: not found
+            if request.path_info.startswith(API_PREFIX):
+                return self._refuse(
+                    request, 404, "Not found", "No such resource is visible to you."
+                )
+            from .errors import not_found
+
+            return not_found(request)
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            return self._refuse(
+                request,
+                400,
+                "That address is not valid",
+                "The address contains a character (NUL) that no page uses.",
+            )
+        if request.path_info.startswith(API_PREFIX) and _json_with_nul(request):
+            return self._refuse(
+                request,
+                422,
+                "The request is not valid",
+                "Text fields cannot contain the NUL character (\\u0000).",
+            )
         return self.get_response(request)
 
+    def _too_large(self, request):
+        megabytes = settings.REQUEST_MAX_BYTES // 1048576
+        return self._refuse(
+            request,
+            413,
+            "Request body too large",
+            f"What was sent is larger than {megabytes} MB, more than this service "
+            f"takes at once. Send documents of at most "
+            f"{settings.UPLOAD_MAX_BYTES // 1048576} MB each, a few at a time.",
+        )
+
     @staticmethod
-    def _too_large(request):
+    def _refuse(request, status: int, title: str, message: str):
         from django.http import JsonResponse
         from django.shortcuts import render
 
-        megabytes = settings.REQUEST_MAX_BYTES // 1048576
-        message = (
-            f"What was sent is larger than {megabytes} MB, more than this service "
-            f"takes at once. Send documents of at most "
-            f"{settings.UPLOAD_MAX_BYTES // 1048576} MB each, a few at a time."
-        )
-        if request.path_info.startswith("/api/"):
+        if request.path_info.startswith(API_PREFIX):
+            body = {"type": "about:blank", "title": title, "status": status}
             return JsonResponse(
-                {
-                    "type": "about:blank",
-                    "title": "Request body too large",
-                    "status": 413,
-                    "detail": message,
-                },
-                status=413,
+                {**body, "detail": message},
+                status=status,
                 content_type="application/problem+json",
             )
         return render(
             request,
             "core/error.html",
-            {"title": "That was too large to send", "message": message},
-            status=413,
+            {"title": title, "message": message},
+            status=status,
         )
+
+
+API_PREFIX = "/api/"
+
+
+def _json_with_nul(request) -> bool:
+    if "json" not in request.META.get("CONTENT_TYPE", ""):
+        return False
+    try:
+        body = request.body  # the API reads it anyway; kept for the view
+    except RequestDataTooBig:
+        return False  # the API answers that itself (413 problem)
+    return b"\x00" in body or b"\\u0000" in body.lower()

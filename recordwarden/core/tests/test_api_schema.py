@@ -58,6 +58,21 @@ def _checks():
     ]
 
 
+@pytest.fixture
+def wsgi_keeps_the_test_connection():
+    """Calls go through the plain WSGI application, which closes the database
+    connection at the start and end of each request (on PostgreSQL that would end the
+    test's transaction); Django's own test client switches this off the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_unlimited(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -85,7 +100,9 @@ def credentials(request, tmp_path, client_for):
     }
 
 
-def test_every_operation_answers_as_documented(credentials):
+def test_every_operation_answers_as_documented(
+    credentials, wsgi_keeps_the_test_connection
+):
     from recordwarden.wsgi import application
 
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)

@@ -1,6 +1,6 @@
 """Rate limits (per token on the API, per person on portal form posts): a 429 says when
-to come back (Retry-After) and, on the API, is a problem document. And the size limit
-on any request body, enforced before the body is read."""
+to come back (Retry-After) and, on the API, is a problem document. And the limits on
+what any request may carry (its size, NUL characters), enforced before it is read."""
 
 from __future__ import annotations
 
@@ -95,3 +95,28 @@ def test_an_api_body_over_the_request_limit_is_a_413_problem(client, settings, d
     assert response.status_code == 413
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["title"] == "Request body too large"
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(
+    client, requester_police
+):
+    """PostgreSQL cannot compare or store text holding NUL: an id such as %00 was a
+    server error there, and JSON text with \\u0000 too."""
+    token = _token(requester_police)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    page = client.get("/portal/requests/RW-2026%00/")
+    assert page.status_code == 404 and b"Page not found" in page.content
+    api = client.get("/api/v1/requests/RW-2026%00", **auth)
+    assert api.status_code == 404 and api["Content-Type"] == "application/problem+json"
+    query = client.get("/api/v1/requests?limit=%00", **auth)
+    assert query.status_code == 400
+    body = '{"instrument": "none", "purpose": "other", "elements": ["name"], '
+    body += '"subjects": [{"first_name": "A\\u0000", "last_name": "B"}]}'
+    refused = client.post(
+        "/api/v1/requests", body, content_type="application/json", **auth
+    )
+    assert refused.status_code == 422
+    assert "NUL" in refused.json()["detail"]
+    from recordwarden.intake.models import Submission
+
+    assert not Submission.objects.exists()
