@@ -92,7 +92,10 @@ api = RecordwardenAPI(
     ),
     urls_namespace="api",
     openapi_url="/openapi.json",
-    docs_url="/docs",
+    # No interactive docs page: ninja's loads Swagger UI and an inline script from a
+    # third-party CDN, which the CSP blocks (a blank page) and which should never run on
+    # this origin anyway. The OpenAPI document is the reference; docs/intake.md explains.
+    docs_url=None,
 )
 
 PROBLEM = "application/problem+json"

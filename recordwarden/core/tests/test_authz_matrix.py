@@ -223,7 +223,6 @@ PAGES: dict[str, Rule] = {
     "transparency:quarterly-pdf": public(outcome=HIDDEN, quarter="quarter"),
     # The API's own pages; its operations are in API below.
     "api:openapi-json": public(),
-    "api:openapi-view": public(),
     "api:api-root": public(outcome=HIDDEN),
     # Django's admin: behind the second-factor admin site; none of these personas is
     # Django staff, so every admin URL ends on its log-in page.
