@@ -61,7 +61,7 @@ test-fast: install-dev assets
 	$(PY) -m pytest -p no:cacheprovider -x -q -m "not browser" $(PYTEST_ARGS)
 
 bench: install-dev
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 serve: install assets
 	$(PY) manage.py runserver $(HOST):$(PORT)
