@@ -3,60 +3,18 @@ records importer, matches through the matching services: the real doors."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 
 from conftest import make_staff
+from recordwarden.core.tests.people import KELLER as KELLER
+from recordwarden.core.tests.people import ORTEGA as ORTEGA
+from recordwarden.core.tests.people import WORKER_ROWS as _ALL_ROWS
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-
-KELLER = {
-    "first_name": "Thomas",
-    "middle_name": "A",
-    "last_name": "Keller",
-    "dob": dt.date(1979, 7, 2),
-}
-ORTEGA = {
-    "first_name": "Daniel",
-    "middle_name": "R",
-    "last_name": "Ortega",
-    "dob": dt.date(1988, 3, 14),
-    "ssn_last4": "4417",
-}
-WORKER_ROWS = [
-    # worker_id, ssn, first, middle, last, suffix, dob, street, city, state, zip, county
-    (
-        "W-100001",
-        "525-44-1234",
-        "Thomas",
-        "A",
-        "Keller",
-        "",
-        "1979-07-02",
-        "12 Elm St NE",
-        "Albuquerque",
-        "NM",
-        "87102",
-        "Bernalillo",
-    ),
-    (
-        "W-100002",
-        "585-22-4417",
-        "Daniel",
-        "R",
-        "Ortega",
-        "",
-        "1988-03-14",
-        "1820 Calle Bonita SW",
-        "Albuquerque",
-        "NM",
-        "87105",
-        "Bernalillo",
-    ),
-]
+WORKER_ROWS = _ALL_ROWS[:2]
 
 
 @pytest.fixture(autouse=True)
